@@ -1,0 +1,438 @@
+"""Validated, frozen parameters of the village simulation, and their compiled form for the core.
+
+:class:`Params` is what a user writes: every institutional rule (the *mechanism*), the village,
+the political-climate timeline, the shocks and the horizon, each field with a unit, an allowed
+range and a one-line meaning (see :func:`param_table`). Scenarios are named bundles of these
+values (:mod:`gl_env.scenarios`); every field can be overridden as a ``gym.make`` keyword.
+
+Timeline fields (group ``climate``) vary with time: each is either one number (the same in
+every season) or a sequence with one value per year or per season of the horizon.
+
+:class:`CoreParams` is the same information compiled for :func:`gl_env.core.dynamics.step`:
+floats for one village, or arrays of shape ``(P,)`` (``P`` = 1, or one row per village) for a
+batch, with the timeline fields gathered into one table indexed by season.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gl_env.core.constants import SEASONS_PER_YEAR
+from gl_env.core.ops import ArrayOps, ScalarOps
+
+# Season index of the Soviet withdrawal within its year (July 1960: summer).
+_WITHDRAWAL_SEASON = 1
+# Stream offset of the uniforms that randomised parameters are drawn from at reset.
+_RANDOMIZE_COUNTER = -2
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What a :class:`Params` field means and which values it accepts."""
+
+    low: float
+    high: float
+    unit: str
+    doc: str
+    group: str
+    kind: str = "float"  # "float", "int", "optional_year"
+
+
+def _f(default: Any, low: float, high: float, unit: str, doc: str, group: str, kind: str = "float") -> Any:
+    return field(default=default, metadata={"spec": FieldSpec(low, high, unit, doc, group, kind)})
+
+
+def _mech(default: float, low: float, high: float, unit: str, doc: str) -> Any:
+    return _f(default, low, high, unit, doc, "mechanism")
+
+
+def _clim(default: float, low: float, high: float, unit: str, doc: str) -> Any:
+    return _f(default, low, high, unit, doc, "climate")
+
+
+def _vil(default: float, low: float, high: float, unit: str, doc: str) -> Any:
+    return _f(default, low, high, unit, doc, "village")
+
+
+TimelineValue = float | tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Params:
+    """Everything that defines one village's world. Defaults describe a normal, pre-Leap year.
+
+    Construct through :func:`gl_env.scenarios.make_params` to start from a named scenario.
+    Invalid values raise ``ValueError`` naming the field and its allowed range.
+    """
+
+    # --- horizon -------------------------------------------------------------------------------
+    start_year: int = _f(1958, 1900, 2100, "year", "calendar year of the first season (spring)", "horizon", "int")
+    num_years: int = _f(5, 1, 30, "years", "episode length; the horizon is 4 seasons per year", "horizon", "int")
+
+    # --- village -------------------------------------------------------------------------------
+    population: float = _vil(1000.0, 10.0, 1e6, "persons", "people in the village at the start")
+    land_per_person_ha: float = _vil(0.24, 0.02, 2.0, "ha/person", "grain land (collective fields + private plots)")
+    private_plot_land_share: float = _vil(0.10, 0.0, 0.3, "share", "share of land in private plots where allowed (M1)")
+    base_yield_kg_per_ha: float = _vil(
+        1460.0, 100.0, 10000.0, "kg/ha", "grain yield with normal work, tools, animals, works, weather"
+    )
+    initial_store_kg_per_person: float = _vil(
+        140.0, 0.0, 1000.0, "kg/person", "collective grain store at the start (spring)"
+    )
+    initial_reserve: float = _vil(0.95, 0.05, 1.0, "share", "body reserves at the start (1 = well fed)")
+    initial_standing: float = _vil(0.6, 0.05, 1.0, "0-1", "cadre's political standing at the start")
+    working_age_share: float = _vil(0.55, 0.3, 0.8, "share", "share of people of working age")
+    participation: float = _vil(0.75, 0.3, 1.0, "share", "share of working-age people in collective work, unmobilised")
+    mobilization_extra: float = _vil(0.25, 0.0, 0.5, "share", "extra participation when women are fully mobilised (M5)")
+
+    # --- mechanism: procurement (M10, M9) -------------------------------------------------------
+    quota_fixed_share: float = _mech(
+        0.0, 0.0, 1.0, "share", "weight of the fixed quota against the share of the reported/audited harvest"
+    )
+    fixed_quota_kg_per_person: float = _mech(60.0, 0.0, 400.0, "kg/person/yr", "fixed procurement quota per person")
+    procurement_target_weight: float = _mech(
+        0.0, 0.0, 1.0, "share", "weight of this year's target (against the report) in the procurement basis"
+    )
+    procurement_uses_audit: float = _mech(
+        0.0, 0.0, 1.0, "share", "when audited, weight of the audited harvest in the procurement basis"
+    )
+    ratchet: float = _mech(0.8, 0.0, 1.0, "share", "weight of the last report in next year's target (M9)")
+    retention_floor_kg_per_person: float = _mech(
+        0.0, 0.0, 400.0, "kg/person", "grain the state must leave in the store when collecting"
+    )
+    relief_threshold_kg_per_person: float = _mech(
+        150.0, 0.0, 400.0, "kg/person/yr", "reported grain per person below which relief is sent"
+    )
+    quota_shortfall_penalty: float = _mech(
+        0.3, 0.0, 5.0, "standing per share", "standing lost per share of the quota not delivered"
+    )
+    # --- mechanism: audits, penalties, protection (M8) -----------------------------------------
+    audit_probability: float = _mech(
+        0.1, 0.0, 1.0, "probability/harvest", "chance the harvest is independently audited"
+    )
+    audit_error: float = _mech(0.1, 0.0, 0.5, "relative s.d.", "error of an audit's harvest estimate")
+    audit_tolerance: float = _mech(0.1, 0.0, 1.0, "relative", "report error an audit accepts as honest")
+    over_report_penalty: float = _mech(
+        0.2, 0.0, 5.0, "standing per unit", "standing lost per unit of audited over-reporting beyond tolerance"
+    )
+    under_report_penalty: float = _mech(
+        1.0, 0.0, 5.0, "standing per unit", "standing lost per unit of audited under-reporting beyond tolerance"
+    )
+    concealment_penalty: float = _mech(
+        1.0, 0.0, 5.0, "standing per 100 kg/person", "standing lost per 100 kg/person of hidden grain found"
+    )
+    honesty_protection: float = _mech(
+        0.0, 0.0, 1.0, "share", "share of the decline penalty waived when an audit confirms the report"
+    )
+    search_shortfall_sensitivity: float = _mech(
+        1.0, 0.0, 5.0, "probability per share", "extra search chance per share of the quota not delivered"
+    )
+    purge_threshold: float = _mech(0.4, 0.05, 1.0, "0-1", "standing below which the cadre risks a purge")
+    # --- mechanism: production and consumption (M1, M4, M6) ------------------------------------
+    collective_effort: float = _mech(1.0, 0.3, 1.5, "multiple", "effort on collective fields relative to 1957 (M1)")
+    animal_neglect: float = _mech(
+        0.0, 0.0, 0.2, "share/season", "draft animals lost to neglect under collective care (M6)"
+    )
+    canteen_waste: float = _mech(0.2, 0.0, 0.5, "share", "grain wasted per kg eaten under free-supply dining (M4)")
+    free_supply_ration_kg: float = _mech(0.9, 0.3, 1.5, "kg/person/day", "grain people eat while dining is free (M4)")
+    # --- mechanism: Soviet aid (M7) ---------------------------------------------------------------
+    soviet_withdrawal_year: int | None = _f(
+        None,
+        1900,
+        2100,
+        "year or None",
+        "year the Soviet aid is withdrawn (July); None: never (M7)",
+        "mechanism",
+        "optional_year",
+    )
+    soviet_procurement_surcharge: float = _mech(
+        0.15, 0.0, 1.0, "share", "extra procurement after the withdrawal (debt, exports) (M7)"
+    )
+    soviet_input_loss: float = _mech(0.5, 0.0, 1.0, "share", "tool renewal lost after the withdrawal (M7)")
+    # --- mechanism: works (M2) ---------------------------------------------------------------------
+    works_haste_days_per_ha: float = _mech(
+        50.0, 5.0, 500.0, "labour-days/ha/season", "works intensity at which hasty works surely fail (M2)"
+    )
+
+    # --- climate timeline (per year or season) -----------------------------------------------------
+    growth_credit: TimelineValue = _clim(
+        0.1, 0.0, 2.0, "standing per unit", "standing per unit of reported harvest above target (M8, M9)"
+    )
+    decline_penalty: TimelineValue = _clim(
+        0.3, 0.0, 3.0, "standing per unit", "standing lost per unit of reported decline from the last report (M8)"
+    )
+    purge_rate: TimelineValue = _clim(0.05, 0.0, 1.0, "probability/season", "purge chance per season at zero standing")
+    steel_credit: TimelineValue = _clim(
+        0.0, 0.0, 1.0, "standing per quota", "standing per season for reported steel, per steel quota met (M3)"
+    )
+    works_credit: TimelineValue = _clim(
+        0.0, 0.0, 1.0, "standing per share", "standing per season per share of labour on works (M2)"
+    )
+    death_accountability: TimelineValue = _clim(
+        0.0, 0.0, 2.0, "standing per 10/1000", "standing lost per 10 excess deaths per 1000 in a season"
+    )
+    procurement_rate: TimelineValue = _clim(
+        0.25, 0.0, 1.0, "share", "share of the reported (or audited) harvest procured (M10)"
+    )
+    planned_growth: TimelineValue = _clim(
+        0.0, -0.5, 2.0, "share", "growth over the last report demanded in this year's target (M9)"
+    )
+    search_rate: TimelineValue = _clim(0.05, 0.0, 1.0, "probability/season", "chance of an anti-hiding search")
+    free_supply: TimelineValue = _clim(0.0, 0.0, 1.0, "0/1", "free-supply dining in force (M4)")
+    private_plots: TimelineValue = _clim(1.0, 0.0, 1.0, "0/1", "private plots allowed (M1)")
+    weather_mean: TimelineValue = _clim(1.0, 0.3, 1.5, "multiple", "expected weather effect on the harvest")
+    relief_rate: TimelineValue = _clim(
+        0.3, 0.0, 1.0, "share", "share of the reported shortfall returned as relief grain"
+    )
+    steel_quota_kg_per_person: TimelineValue = _clim(
+        0.0, 0.0, 50.0, "kg/person/season", "steel the county expects per season (M3)"
+    )
+
+    # --- shocks ----------------------------------------------------------------------------------
+    weather_sd: float = _f(0.05, 0.0, 0.4, "relative s.d.", "year-to-year weather noise on the harvest", "shocks")
+
+    # --- randomisation ---------------------------------------------------------------------------
+    randomize: tuple[tuple[str, float, float], ...] = field(
+        default=(),
+        metadata={
+            "spec": FieldSpec(0, 0, "", "fields drawn uniformly per episode: (name, low, high)", "shocks", "randomize")
+        },
+    )
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            spec: FieldSpec = f.metadata["spec"]
+            value = getattr(self, f.name)
+            if spec.kind == "randomize":
+                object.__setattr__(self, f.name, self._check_randomize(value))
+            elif spec.group == "climate":
+                object.__setattr__(self, f.name, self._check_timeline(f.name, spec, value))
+            else:
+                _check_number(f.name, spec, value)
+
+    def _check_timeline(self, name: str, spec: FieldSpec, value: Any) -> TimelineValue:
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            _check_number(name, spec, value)
+            return float(value)
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence | np.ndarray):
+            raise ValueError(
+                f"{name}={value!r} must be a number or a sequence of {self.num_years} yearly "
+                f"or {self.horizon} seasonal numbers"
+            )
+        values = [float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else v for v in value]
+        if len(values) == self.num_years:
+            values = [v for v in values for _ in range(SEASONS_PER_YEAR)]
+        elif len(values) != self.horizon:
+            raise ValueError(
+                f"{name} has {len(values)} values; allowed: 1, {self.num_years} (one per year) "
+                f"or {self.horizon} (one per season)"
+            )
+        for i, v in enumerate(values):
+            _check_number(f"{name}[{i}]", spec, v)
+        return tuple(values)
+
+    def _check_randomize(self, value: Any) -> tuple[tuple[str, float, float], ...]:
+        items = value.items() if isinstance(value, Mapping) else [(v[0], tuple(v[1:])) for v in value]
+        specs = {f.name: f.metadata["spec"] for f in dataclasses.fields(self)}
+        checked = []
+        for name, bounds in items:
+            spec = specs.get(name)
+            if spec is None or spec.kind != "float":
+                allowed = ", ".join(n for n, s in specs.items() if s.kind == "float")
+                raise ValueError(f"randomize: {name!r} is not a numeric parameter; allowed: {allowed}")
+            if len(bounds) != 2:
+                raise ValueError(f"randomize[{name!r}]={bounds!r} must be a (low, high) pair")
+            low, high = (float(b) for b in bounds)
+            _check_number(f"randomize[{name!r}] low", spec, low)
+            _check_number(f"randomize[{name!r}] high", spec, high)
+            if low > high:
+                raise ValueError(f"randomize[{name!r}]: low {low} is above high {high}")
+            checked.append((name, low, high))
+        return tuple(sorted(checked))
+
+    @property
+    def horizon(self) -> int:
+        """Episode length in seasons."""
+        return self.num_years * SEASONS_PER_YEAR
+
+    def replace(self, **overrides: Any) -> Params:
+        """A copy with ``overrides`` applied; unknown names raise ``TypeError`` listing the fields."""
+        unknown = sorted(set(overrides) - set(PARAM_NAMES))
+        if unknown:
+            raise TypeError(f"unknown parameter(s) {', '.join(unknown)}; allowed: {', '.join(PARAM_NAMES)}")
+        return dataclasses.replace(self, **overrides)
+
+
+def _check_number(name: str, spec: FieldSpec, value: Any) -> None:
+    if spec.kind == "optional_year" and value is None:
+        return
+    integral = spec.kind in ("int", "optional_year")
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral if integral else numbers.Real):
+        kind = "an integer" if integral else "a number"
+        raise ValueError(f"{name}={value!r} must be {kind} in [{spec.low}, {spec.high}] ({spec.unit})")
+    if not math.isfinite(value) or not spec.low <= value <= spec.high:
+        raise ValueError(f"{name}={value!r} is out of range; allowed [{spec.low}, {spec.high}] ({spec.unit})")
+
+
+PARAM_FIELDS: tuple[dataclasses.Field, ...] = dataclasses.fields(Params)
+PARAM_NAMES: tuple[str, ...] = tuple(f.name for f in PARAM_FIELDS)
+TIMELINE_NAMES: tuple[str, ...] = tuple(f.name for f in PARAM_FIELDS if f.metadata["spec"].group == "climate")
+SCALAR_NAMES: tuple[str, ...] = tuple(
+    f.name for f in PARAM_FIELDS if f.metadata["spec"].group != "climate" and f.metadata["spec"].kind == "float"
+)
+
+
+def param_spec(name: str) -> FieldSpec:
+    """The :class:`FieldSpec` of field ``name``."""
+    return next(f.metadata["spec"] for f in PARAM_FIELDS if f.name == name)
+
+
+def param_table() -> list[tuple[str, str, str, str, str]]:
+    """Rows (name, group, allowed range, unit, meaning) documenting every field."""
+    rows = []
+    for f in PARAM_FIELDS:
+        s: FieldSpec = f.metadata["spec"]
+        allowed = "list of (name, low, high)" if s.kind == "randomize" else f"{s.low:g} to {s.high:g}"
+        if s.kind == "optional_year":
+            allowed += ", or None"
+        rows.append((f.name, s.group, allowed, s.unit, s.doc))
+    return rows
+
+
+class CoreParams:
+    """:class:`Params` compiled for the core.
+
+    Attributes carry the names of :class:`Params`' numeric fields (floats for one village,
+    ``(P,)`` arrays for a batch), plus:
+
+    - ``timeline``: the climate fields by season, ``timeline[t][k]`` for one village or an
+      array ``(P, K, T)`` for a batch, ``k`` following :data:`TIMELINE_NAMES`;
+    - ``horizon``: episode length in seasons; ``start_year``: calendar year of season 0;
+    - ``soviet_season``: season index of the Soviet withdrawal (a huge number if never);
+    - ``normal_harvest_kg``: collective harvest of a normal year (the 1957 report);
+    - ``randomize``: the randomised fields, as in :class:`Params` (same for every row).
+    """
+
+    timeline: Any
+    horizon: Any
+    start_year: Any
+    soviet_season: Any
+    normal_harvest_kg: Any
+    randomize: tuple[tuple[str, float, float], ...]
+    size: int  # P: 1 for a single village or shared params, else one row per village
+
+    def __init__(self, values: dict[str, Any], randomize: tuple[tuple[str, float, float], ...], size: int):
+        self.__dict__.update(values)
+        self.randomize = randomize
+        self.size = size
+
+    def rows(self, index: np.ndarray) -> CoreParams:
+        """Batch params restricted to ``index`` (rows of a per-village batch; shared params as is)."""
+        if self.size == 1:
+            return self
+        values = {k: v[index] for k, v in self.__dict__.items() if isinstance(v, np.ndarray)}
+        return CoreParams(values, self.randomize, len(index))
+
+
+def _compiled_values(params: Params) -> dict[str, Any]:
+    values: dict[str, Any] = {name: float(getattr(params, name)) for name in SCALAR_NAMES}
+    horizon = params.horizon
+    columns = []
+    for name in TIMELINE_NAMES:
+        v = getattr(params, name)
+        columns.append([v] * horizon if isinstance(v, float) else list(v))
+    values["timeline"] = tuple(tuple(col[t] for col in columns) for t in range(horizon))
+    values["horizon"] = horizon
+    values["start_year"] = params.start_year
+    year = params.soviet_withdrawal_year
+    values["soviet_season"] = (
+        10**9 if year is None else (year - params.start_year) * SEASONS_PER_YEAR + _WITHDRAWAL_SEASON
+    )
+    values["normal_harvest_kg"] = (
+        params.population
+        * params.land_per_person_ha
+        * (1.0 - params.private_plot_land_share)
+        * params.base_yield_kg_per_ha
+    )
+    return values
+
+
+_INTEGER_VALUES = ("horizon", "start_year", "soviet_season")
+
+
+def compile_params(params: Params) -> CoreParams:
+    """Params for one village (floats), as :func:`gl_env.core.dynamics.step` reads them."""
+    return CoreParams(_compiled_values(params), params.randomize, 1)
+
+
+def stack_params(params: Sequence[Params]) -> CoreParams:
+    """Params for a batch: one row per entry (pass one entry to share it across the batch).
+
+    Horizons may differ; shorter timelines are padded with their last season.
+    """
+    if not params:
+        raise ValueError("stack_params needs at least one Params")
+    randomize = params[0].randomize
+    if any(p.randomize != randomize for p in params):
+        raise ValueError("all sub-environments must randomise the same fields over the same ranges")
+    compiled = [_compiled_values(p) for p in params]
+    longest = max(c["horizon"] for c in compiled)
+    values: dict[str, Any] = {}
+    for name in compiled[0]:
+        if name == "timeline":
+            tables = [list(c["timeline"]) + [c["timeline"][-1]] * (longest - c["horizon"]) for c in compiled]
+            # (P, K, T): one contiguous row per field, so a lookup by season yields (K, B) rows.
+            values[name] = np.ascontiguousarray(np.asarray(tables, dtype=np.float64).transpose(0, 2, 1))
+        else:
+            values[name] = np.asarray(
+                [c[name] for c in compiled], dtype=np.int64 if name in _INTEGER_VALUES else np.float64
+            )
+    return CoreParams(values, randomize, len(params))
+
+
+def randomized(core: CoreParams, keys: Any) -> CoreParams:
+    """``core`` with its randomised fields drawn for episodes keyed ``keys``.
+
+    ``keys`` is an int (one village) or a uint64 array (a batch; the result has one row per key).
+    Each field's draw depends on the key alone, so a village draws the same world whether it
+    is reset alone or in a batch.
+    """
+    if not core.randomize:
+        return core
+    batch = isinstance(keys, np.ndarray)
+    if batch:
+        values = {
+            k: np.repeat(v, len(keys), axis=0) if core.size == 1 else v.copy()
+            for k, v in core.__dict__.items()
+            if isinstance(v, np.ndarray)
+        }
+        result = CoreParams(values, core.randomize, len(keys))
+        counter = np.full(keys.shape, _RANDOMIZE_COUNTER, np.int64)
+        ops: type[ArrayOps] | type[ScalarOps] = ArrayOps
+    else:
+        result = CoreParams(dict(core.__dict__), core.randomize, 1)
+        counter = _RANDOMIZE_COUNTER
+        ops = ScalarOps
+    table = [list(row) for row in result.timeline] if not batch else result.timeline
+    for j, (name, low, high) in enumerate(core.randomize):
+        u = ops.uniforms(keys, counter, j // 4)[j % 4]
+        value = low + u * (high - low)
+        if name in TIMELINE_NAMES:
+            k = TIMELINE_NAMES.index(name)
+            if batch:
+                table[:, k, :] = value[:, None]
+            else:
+                for row in table:
+                    row[k] = value
+        else:
+            setattr(result, name, value)
+    if not batch:
+        result.timeline = tuple(tuple(row) for row in table)
+    return result

@@ -1,0 +1,93 @@
+"""Markdown tables of the spaces, parameters, reward presets and scenarios, built from their specs.
+
+The README embeds these tables between ``<!-- table:NAME -->`` markers; ``python -m gl_env.docs``
+rewrites them in place, and a test fails when the README has drifted from the code.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from gl_env.actions import (
+    ACTION_NAMES,
+    CONCEAL_LEVELS,
+    LABOR_PLANS,
+    RATION_LEVELS,
+    REPORT_LEVELS,
+)
+from gl_env.core.params import param_table
+from gl_env.observations import OBSERVATION_SPEC
+from gl_env.rewards import REWARD_PRESETS
+from gl_env.scenarios import SCENARIOS
+
+_ACTION_MEANINGS = {
+    "labor_fields": ("weight", "collective field work"),
+    "labor_private": ("weight", "private plots (idle where abolished)"),
+    "labor_works": ("weight", "water conservancy and other works"),
+    "labor_steel": ("weight", "backyard steel furnaces"),
+    "labor_rest": ("weight", "rest"),
+    "mobilization": ("(a+1)/2, 0 to 1", "share of extra (women's) labor mobilised"),
+    "report_ratio": ("(1+a/2)/(1-a/2), 1/3 to 3", "reported / true harvest (autumn); a = 0 is honest"),
+    "steel_report_ratio": ("(1+a/2)/(1-a/2), 1/3 to 3", "reported / true steel"),
+    "ration_kg": ("(a+1)/2 x 1.2, 0 to 1.2 kg/person/day", "grain ration from the collective store"),
+    "conceal_share": ("(a+1)/2 x 0.5, 0 to 0.5", "share of the store hidden this season"),
+}
+
+
+def _table(header: tuple[str, ...], rows: list[tuple]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def tables() -> dict[str, str]:
+    """Every generated table by name."""
+    actions = _table(
+        ("index", "name", "decoded value", "meaning"),
+        [(i, f"`{n}`", *_ACTION_MEANINGS[n]) for i, n in enumerate(ACTION_NAMES)],
+    )
+    discrete = _table(
+        ("factor", "levels"),
+        [
+            (
+                "labor plan (fields, private, works, steel, rest; mobilisation)",
+                "; ".join(f"`{k}` {v[0]}, {v[1]}" for k, v in LABOR_PLANS.items()),
+            ),
+            ("report ratio (harvest and steel)", ", ".join(map(str, REPORT_LEVELS))),
+            ("ration kg/person/day", ", ".join(map(str, RATION_LEVELS))),
+            ("conceal share", ", ".join(map(str, CONCEAL_LEVELS))),
+        ],
+    )
+    observations = _table(
+        ("index", "name", "low", "high", "unit", "meaning"),
+        [(i, f"`{c.name}`", c.low, c.high, c.unit, c.meaning) for i, c in enumerate(OBSERVATION_SPEC)],
+    )
+    params = _table(("name", "group", "allowed", "unit", "meaning"), [(f"`{r[0]}`", *r[1:]) for r in param_table()])
+    presets = _table(
+        ("preset", "welfare", "survival", "honesty"),
+        [(f"`{name}`", w["welfare"], w["survival"], w["honesty"]) for name, w in REWARD_PRESETS.items()],
+    )
+    scenarios = _table(("scenario", "what it is"), [(f"`{s.name}`", s.description) for s in SCENARIOS.values()])
+    return {
+        "actions": actions,
+        "discrete": discrete,
+        "observations": observations,
+        "params": params,
+        "presets": presets,
+        "scenarios": scenarios,
+    }
+
+
+def render_readme(text: str) -> str:
+    """``text`` with every marked table replaced by its current version."""
+    for name, table in tables().items():
+        pattern = re.compile(rf"(<!-- table:{name} -->\n).*?(\n<!-- /table:{name} -->)", re.S)
+        text = pattern.sub(lambda m, t=table: m.group(1) + t + m.group(2), text)
+    return text
+
+
+if __name__ == "__main__":
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    path.write_text(render_readme(path.read_text()))

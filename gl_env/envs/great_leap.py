@@ -1,0 +1,216 @@
+"""The single-village Gymnasium environment: a thin view of the core."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar, SupportsFloat
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import logger, spaces
+
+from gl_env.actions import ACTION_SIZE, DISCRETE_SIZE, decode_continuous, decode_discrete
+from gl_env.core import dynamics
+from gl_env.core.ops import next_episode_key, seed_to_key
+from gl_env.core.params import Params, compile_params, randomized
+from gl_env.core.state import Decision, State, initial_state
+from gl_env.info import reset_info, step_info
+from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW, observe
+from gl_env.render import season_report
+from gl_env.rewards import resolve_weights, reward_terms
+from gl_env.scenarios import make_params
+
+ACTION_TYPES = ("continuous", "discrete")
+
+
+class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
+    """A village cadre under state grain procurement, season by season (China, 1958-1962).
+
+    ## Description
+
+    You are the cadre of a production brigade of about 1,000 people. Each season you decide how
+    the village's labor is spent (collective fields, private plots, water-conservancy works,
+    backyard steel, rest), whether to mobilise the women's labor, the grain ration, how much
+    grain to hide, and, at the autumn harvest, what to report upward. The state procures grain
+    on what you *report*; your superiors reward reported growth and steel and punish reported
+    decline. Report honestly and you risk your post; inflate and the state takes grain that
+    does not exist, and the village starves. The mechanisms (M1-M10 of the model brief) are in
+    :mod:`gl_env.core.dynamics`; the institution and political climate are parameters.
+
+    ## Action Space
+
+    ``gl_env/GreatLeap-v0``: ``Box(-1, 1, (10,), float32)``; ``gl_env/GreatLeapDiscrete-v0``:
+    ``Discrete(200)``. Components, decoding and the discrete levels are tabulated in
+    :mod:`gl_env.actions`; build actions from natural units with
+    :func:`gl_env.actions.continuous_action` / :func:`gl_env.actions.discrete_action`.
+    Continuous values outside [-1, 1] are clipped; NaN or inf raise ``ValueError``.
+
+    ## Observation Space
+
+    ``Box(low, high, (45,), float32)``: season, population, body reserves, stores, last harvest
+    and report, target, standing and purge risk, the political climate of the coming season,
+    infrastructure, tools, animals, the crop's progress, and the institution. Every component
+    (index, name, low, high, unit, meaning) is listed in
+    :data:`gl_env.observations.OBSERVATION_SPEC`.
+
+    ## Rewards
+
+    ``sum(weight[t] * t)`` over the terms ``welfare``, ``survival`` and ``honesty`` of
+    :mod:`gl_env.rewards`; presets ``careerist`` (default), ``benevolent``,
+    ``honest_official``, ``balanced``, or a mapping of weights. ``info["reward_components"]``
+    has each term's value and weighted contribution.
+
+    ## Starting State
+
+    Spring of ``start_year`` (1958 by default) after a normal 1957: store of
+    ``initial_store_kg_per_person``, well-fed people, 1957's harvest honestly reported.
+    ``randomized`` scenarios draw their mechanism at each reset.
+
+    ## Episode End
+
+    - Termination: the cadre is purged (chance per season rises as standing falls below
+      ``purge_threshold``, scaled by the climate's ``purge_rate``).
+    - Truncation: the horizon, ``4 * num_years`` seasons (20 by default), is reached.
+
+    ## Arguments
+
+    ```python
+    import gymnasium as gym
+    import gl_env
+
+    env = gym.make("gl_env/GreatLeap-v0", scenario="reform", reward="balanced",
+                   audit_probability=0.3, render_mode="ansi")
+    ```
+
+    | argument | default | meaning |
+    |---|---|---|
+    | ``scenario`` | ``"historical-1958"`` | ``historical-1958``, ``reform`` or ``randomized`` |
+    | ``reward`` | ``"careerist"`` | a preset name or ``{"welfare": w1, "survival": w2, "honesty": w3}`` |
+    | ``render_mode`` | ``None`` | ``"ansi"``: a season report string |
+    | ``params`` | ``None`` | a full :class:`~gl_env.core.params.Params` (instead of scenario + overrides) |
+    | any ``Params`` field | scenario's | e.g. ``audit_probability=0.3``, ``num_years=3`` |
+
+    ## Vectorized environment
+
+    ``gym.make_vec("gl_env/GreatLeap-v0", num_envs=1024)`` runs the batched core
+    (:class:`gl_env.envs.vector.GreatLeapVectorEnv`), with the same keywords.
+
+    ## Version History
+
+    - v0: initial release.
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "render_fps": 4}
+
+    def __init__(
+        self,
+        scenario: str = "historical-1958",
+        reward: str | Mapping[str, float] = "careerist",
+        action_type: str = "continuous",
+        render_mode: str | None = None,
+        params: Params | None = None,
+        **overrides: Any,
+    ):
+        if action_type not in ACTION_TYPES:
+            raise ValueError(f"unknown action_type {action_type!r}; allowed: {', '.join(ACTION_TYPES)}")
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(
+                f"unknown render_mode {render_mode!r}; allowed: None, {', '.join(self.metadata['render_modes'])}"
+            )
+        if params is not None and overrides:
+            raise TypeError("pass either params=Params(...) or keyword overrides, not both")
+        self.params = params if params is not None else make_params(scenario, **overrides)
+        self.weights = resolve_weights(reward)
+        self.action_type = action_type
+        self.render_mode = render_mode
+        self.action_space = (
+            spaces.Box(-1.0, 1.0, (ACTION_SIZE,), np.float32)
+            if action_type == "continuous"
+            else spaces.Discrete(DISCRETE_SIZE)
+        )
+        self.observation_space = spaces.Box(
+            OBSERVATION_LOW.astype(np.float32), OBSERVATION_HIGH.astype(np.float32), dtype=np.float32
+        )
+        self._base = compile_params(self.params)
+        self._core = self._base
+        self._key: int | None = None
+        self._state: State | None = None
+        self._info: dict[str, Any] = {}
+        self._done = False
+        self._opening = True
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        super().reset(seed=seed)
+        if seed is not None:
+            self._key = seed_to_key(seed)
+        elif self._key is None:
+            self._key = seed_to_key(int(self.np_random.integers(2**63)))
+        else:
+            self._key = next_episode_key(self._key)
+        self._core = randomized(self._base, self._key)
+        self._state = initial_state(self._core, self._key)
+        self._info = reset_info(self._core, self._state)
+        self._done = False
+        self._opening = True
+        return observe(self._core, self._state), self._info
+
+    def step(self, action: Any) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict[str, Any]]:
+        if self._state is None:
+            raise RuntimeError("call reset() before step()")
+        if self._done:
+            raise RuntimeError("the episode has ended; call reset() before step()")
+        decision = self._decision(action)
+        state, outcome = dynamics.step(self._core, self._state, decision)
+        terms = reward_terms(outcome, state, decision)
+        reward = terms["welfare"] * self.weights["welfare"] + terms["survival"] * self.weights["survival"]
+        reward += terms["honesty"] * self.weights["honesty"]
+        terminated = outcome.purged > 0.0
+        truncated = state.t >= self._core.horizon
+        self._state = state
+        self._info = step_info(self._core, outcome, state, terms, self.weights)
+        self._done = terminated or truncated
+        self._opening = False
+        return observe(self._core, state), float(reward), terminated, truncated, self._info
+
+    def _decision(self, action: Any) -> Decision:
+        if self.action_type == "discrete":
+            if isinstance(action, np.ndarray) and action.shape in ((), (1,)):
+                action = action.reshape(()).item()
+            if isinstance(action, bool) or not isinstance(action, int | np.integer) or not 0 <= action < DISCRETE_SIZE:
+                raise ValueError(
+                    f"action {action!r} is not in Discrete({DISCRETE_SIZE}): an int from 0 to {DISCRETE_SIZE - 1}"
+                )
+            return decode_discrete(int(action))
+        values = np.asarray(action, dtype=np.float64).ravel().tolist() if not isinstance(action, list) else list(action)
+        if len(values) != ACTION_SIZE:
+            raise ValueError(f"action has {len(values)} values; expected {ACTION_SIZE} (see gl_env.actions)")
+        for i, v in enumerate(values):
+            if not math.isfinite(v):
+                raise ValueError(f"action[{i}]={v!r} is not finite; actions must lie in [-1, 1]")
+        # Documented: out-of-range components are clipped to [-1, 1].
+        return decode_continuous([-1.0 if v < -1.0 else (1.0 if v > 1.0 else v) for v in values])
+
+    def render(self) -> str | None:
+        if self.render_mode is None:
+            logger.warn(
+                "You are calling render method without specifying any render mode. "
+                "You can specify the render_mode at initialization, "
+                'e.g. gym.make("gl_env/GreatLeap-v0", render_mode="ansi")'
+            )
+            return None
+        if self._state is None:
+            raise RuntimeError("call reset() before render()")
+        return season_report(self._info, opening=self._opening)
+
+    @property
+    def state(self) -> State | None:
+        """The core state of the village (read-only; for analysis and tests)."""
+        return self._state
+
+    @property
+    def core_params(self) -> Any:
+        """The compiled params of the current episode (randomised fields drawn)."""
+        return self._core

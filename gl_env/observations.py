@@ -1,0 +1,168 @@
+"""The cadre's view: a flat, bounded, MLP-scaled observation built from the state and the params.
+
+Each component is one row of :data:`OBSERVATION_SPEC` (index, name, low, high, unit, meaning);
+values outside [low, high] are clipped. Ratios r > 0 are squashed as (r - 1)/(r + 1), which maps
+1 to 0 and keeps any ratio inside (-1, 1). The climate rows describe the season the next action
+applies to.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from gl_env.core.dynamics import Climate
+from gl_env.core.ops import ops_for
+from gl_env.core.params import CoreParams
+from gl_env.core.state import State
+
+
+class ObservationComponent(NamedTuple):
+    name: str
+    low: float
+    high: float
+    unit: str
+    meaning: str
+
+
+OBSERVATION_SPEC: tuple[ObservationComponent, ...] = (
+    ObservationComponent("spring", 0, 1, "0/1", "the coming season is spring (sowing)"),
+    ObservationComponent("summer", 0, 1, "0/1", "the coming season is summer (growing)"),
+    ObservationComponent("autumn", 0, 1, "0/1", "the coming season is autumn (harvest, report, procurement)"),
+    ObservationComponent("winter", 0, 1, "0/1", "the coming season is winter (slack; works)"),
+    ObservationComponent("time_elapsed", 0, 1, "share", "seasons elapsed / horizon"),
+    ObservationComponent("population", 0, 2, "x initial", "population / initial population"),
+    ObservationComponent("body_reserve", 0, 1, "share", "mean body reserve (1 well fed, 0 exhausted)"),
+    ObservationComponent("food_adequacy", 0, 2, "ratio", "last season's energy intake / need"),
+    ObservationComponent("store", 0, 2, "500 kg/person", "collective store per person / 500 kg"),
+    ObservationComponent("hidden", 0, 2, "500 kg/person", "hidden grain per person / 500 kg"),
+    ObservationComponent("last_harvest", 0, 3, "x normal", "last true harvest / a normal (1957) harvest"),
+    ObservationComponent("last_report_ratio", -1, 1, "squashed", "last reported / true harvest, squashed"),
+    ObservationComponent("target_vs_harvest", -1, 1, "squashed", "this year's target / last true harvest, squashed"),
+    ObservationComponent("target_vs_report", -1, 1, "squashed", "this year's target / last report, squashed"),
+    ObservationComponent("procurement_share", 0, 2, "share", "grain procured at the last harvest / that harvest"),
+    ObservationComponent("standing", 0, 1, "0-1", "the cadre's political standing"),
+    ObservationComponent("purge_risk", 0, 1, "probability", "purge chance this season at the current standing"),
+    ObservationComponent("growth_credit", 0, 1, "/ 2", "standing per unit of report above target"),
+    ObservationComponent("decline_penalty", 0, 1, "/ 3", "standing lost per unit of reported decline"),
+    ObservationComponent("purge_rate", 0, 1, "probability", "purge chance per season at zero standing"),
+    ObservationComponent("steel_credit", 0, 1, "standing", "standing per steel quota met"),
+    ObservationComponent("works_credit", 0, 1, "standing", "standing per share of labor on works"),
+    ObservationComponent("death_accountability", 0, 1, "/ 2", "standing lost per 10 excess deaths per 1000"),
+    ObservationComponent("procurement_rate", 0, 1, "share", "share of the report procured"),
+    ObservationComponent("planned_growth", 0, 1, "(g + 0.5) / 2.5", "growth demanded in this year's target"),
+    ObservationComponent("search_rate", 0, 1, "probability", "anti-hiding search chance per season"),
+    ObservationComponent("free_supply", 0, 1, "0/1", "free-supply dining in force"),
+    ObservationComponent("private_plots", 0, 1, "0/1", "private plots allowed"),
+    ObservationComponent("relief_rate", 0, 1, "share", "share of a reported shortfall returned as relief"),
+    ObservationComponent("steel_quota", 0, 1, "/ 20 kg/person", "steel expected this season per person / 20 kg"),
+    ObservationComponent("weather_outlook", 0, 1, "/ 1.5", "expected weather effect on the harvest / 1.5"),
+    ObservationComponent("soviet_withdrawn", 0, 1, "0/1", "Soviet aid has been withdrawn"),
+    ObservationComponent("infrastructure", 0, 1.5, "index", "works infrastructure (1 normal)"),
+    ObservationComponent("tools", 0, 1, "index", "iron farm tools (1 normal)"),
+    ObservationComponent("animals", 0, 1, "index", "draft animals (1 normal)"),
+    ObservationComponent("crop_labor", 0, 3, "adequacy", "season-weighted field work put into this year's crop"),
+    ObservationComponent("sown_share", 0, 1, "share", "share of collective land sown this year"),
+    ObservationComponent("works_pending", 0, 1, "index", "works gain coming into use next spring"),
+    ObservationComponent("audit_probability", 0, 1, "probability", "chance a harvest is audited"),
+    ObservationComponent("honesty_protection", 0, 1, "share", "decline penalty waived for a confirmed report"),
+    ObservationComponent("quota_fixed_share", 0, 1, "share", "weight of the fixed quota in procurement"),
+    ObservationComponent("procurement_uses_audit", 0, 1, "share", "weight of an audit in the procurement basis"),
+    ObservationComponent("over_report_penalty", 0, 1, "/ 5", "penalty per unit of audited over-reporting"),
+    ObservationComponent("under_report_penalty", 0, 1, "/ 5", "penalty per unit of audited under-reporting"),
+    ObservationComponent("ratchet", 0, 1, "share", "weight of the last report in the next target"),
+)
+OBSERVATION_NAMES: tuple[str, ...] = tuple(c.name for c in OBSERVATION_SPEC)
+OBSERVATION_LOW = np.array([c.low for c in OBSERVATION_SPEC], dtype=np.float64)
+OBSERVATION_HIGH = np.array([c.high for c in OBSERVATION_SPEC], dtype=np.float64)
+_LOW_COLUMN = OBSERVATION_LOW.astype(np.float32)[:, None]
+_HIGH_COLUMN = OBSERVATION_HIGH.astype(np.float32)[:, None]
+_TINY = 1e-12
+
+
+def _squash(ratio: Any) -> Any:
+    return (ratio - 1.0) / (ratio + 1.0)
+
+
+def observation_columns(p: CoreParams, s: State) -> list[Any]:
+    """Unclipped observation components (floats or ``(B,)`` arrays), in :data:`OBSERVATION_SPEC` order."""
+    ops = ops_for(s.population)
+    season = s.t & 3
+    # A finished episode's state points one season past the horizon; show its last climate.
+    c = Climate(*ops.lookup(p.timeline, ops.minimum(s.t, p.horizon - 1)))
+    pop = ops.maximum(s.population, _TINY)
+    harvest = ops.maximum(s.harvest_kg, _TINY)
+    purge_risk = c.purge_rate * ops.clip((p.purge_threshold - s.standing) / p.purge_threshold, 0.0, 1.0)
+    return [
+        (season == 0) * 1.0,
+        (season == 1) * 1.0,
+        (season == 2) * 1.0,
+        (season == 3) * 1.0,
+        s.t / p.horizon,
+        s.population / p.population,
+        s.reserve,
+        s.food_adequacy,
+        s.store_kg / pop / 500.0,
+        s.hidden_kg / pop / 500.0,
+        s.harvest_kg / p.normal_harvest_kg,
+        _squash(s.reported_kg / harvest),
+        _squash(s.target_kg / harvest),
+        _squash(s.target_kg / ops.maximum(s.reported_kg, _TINY)),
+        s.procurement_kg / harvest,
+        s.standing,
+        purge_risk,
+        c.growth_credit / 2.0,
+        c.decline_penalty / 3.0,
+        c.purge_rate,
+        c.steel_credit,
+        c.works_credit,
+        c.death_accountability / 2.0,
+        c.procurement_rate,
+        (c.planned_growth + 0.5) / 2.5,
+        c.search_rate,
+        c.free_supply,
+        c.private_plots,
+        c.relief_rate,
+        c.steel_quota_kg_per_person / 20.0,
+        c.weather_mean / 1.5,
+        (s.t >= p.soviet_season) * 1.0,
+        s.infra,
+        s.tools,
+        s.animals,
+        s.crop_labor,
+        s.sown_share,
+        s.works_pending,
+        p.audit_probability,
+        p.honesty_protection,
+        p.quota_fixed_share,
+        p.procurement_uses_audit,
+        p.over_report_penalty / 5.0,
+        p.under_report_penalty / 5.0,
+        p.ratchet,
+    ]
+
+
+def observe(p: CoreParams, s: State) -> np.ndarray:
+    """The float32 observation: ``(n,)`` for one village, ``(B, n)`` for a batch.
+
+    Clipping in float64 and then rounding to float32 (one village), or rounding and then
+    clipping (a batch), give the same numbers: the bounds are exact in float32 and rounding
+    is monotone. A batch is returned as a column-major ``(B, n)`` array (built row by
+    component, which is cheaper than transposing it).
+    """
+    columns = observation_columns(p, s)
+    if isinstance(s.population, np.ndarray):
+        values = np.empty((len(columns), s.population.shape[0]), dtype=np.float32)
+        for row, column in zip(values, columns, strict=True):
+            row[...] = column
+        np.maximum(values, _LOW_COLUMN, out=values)
+        np.minimum(values, _HIGH_COLUMN, out=values)
+        return values.T
+    values = np.array(columns, dtype=np.float64)
+    return np.minimum(np.maximum(values, OBSERVATION_LOW), OBSERVATION_HIGH).astype(np.float32)
+
+
+def named(obs: np.ndarray) -> dict[str, np.ndarray]:
+    """The components of an observation (``(n,)`` or ``(B, n)``) by name, for scripted policies."""
+    return {name: obs[..., i] for i, name in enumerate(OBSERVATION_NAMES)}
