@@ -211,8 +211,8 @@ class GreatLeapVectorEnv(VectorEnv):
         self._done = terminated | truncated
         if self.autoreset_mode == AutoresetMode.SAME_STEP and self._done.any():
             ended = np.flatnonzero(self._done)
-            info["final_obs"], info["_final_obs"] = obs.copy(), self._done.copy()
             info["final_info"], info["_final_info"] = dict(info), self._done.copy()
+            info["final_obs"], info["_final_obs"] = obs.copy(), self._done.copy()
             fresh, opening = self._restart(ended, next_episode_keys(state.key[ended]))
             obs[ended] = observe(self._core.rows(ended), fresh)
             _scatter_info(info, ended, opening)

@@ -1,0 +1,106 @@
+"""Learned cadres: stable-baselines3 algorithms, and trained runs loaded back as policies.
+
+A training run (``train.py``) writes a folder::
+
+    <run_dir>/config.json      the full run configuration (see :class:`RunConfig`)
+    <run_dir>/best_model.zip   the best model on held-out evaluation seeds
+    <run_dir>/final_model.zip  the model at the end of training
+    <run_dir>/checkpoints/     periodic checkpoints (resumable)
+    <run_dir>/tensorboard/     logs
+
+``config.json`` holds everything needed to rebuild the exact environment, so evaluation never
+guesses: ``gym.make(config.env_id, **config.env_kwargs)``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ALGORITHMS = ("ppo", "a2c", "sac", "td3", "dqn")
+# Which action space each algorithm trains on (SAC and TD3 need a Box; DQN a Discrete).
+ALGORITHM_ACTIONS = {
+    "ppo": "continuous",
+    "a2c": "continuous",
+    "sac": "continuous",
+    "td3": "continuous",
+    "dqn": "discrete",
+}
+ENV_IDS = {"continuous": "gl_env/GreatLeap-v0", "discrete": "gl_env/GreatLeapDiscrete-v0"}
+CONFIG_FILE = "config.json"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What a run was: enough to rebuild its environment and to resume it."""
+
+    algo: str
+    env_id: str
+    env_kwargs: dict[str, Any]
+    seed: int
+    num_envs: int
+    total_timesteps: int
+    hyperparams: dict[str, Any] = field(default_factory=dict)
+    eval_seeds: list[int] = field(default_factory=list)
+    device: str = "cpu"
+    gl_env_version: str = ""
+
+    def save(self, run_dir: Path) -> None:
+        (run_dir / CONFIG_FILE).write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
+
+    @classmethod
+    def load(cls, run_dir: Path | str) -> RunConfig:
+        path = Path(run_dir) / CONFIG_FILE
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} not found: {run_dir} is not a gl_env training run")
+        return cls(**json.loads(path.read_text()))
+
+    @property
+    def action_type(self) -> str:
+        return ALGORITHM_ACTIONS[self.algo]
+
+
+def algorithm_class(algo: str) -> Any:
+    """The stable-baselines3 class of ``algo`` (imported lazily: SB3 is the ``train`` extra)."""
+    if algo not in ALGORITHMS:
+        raise ValueError(f"unknown algorithm {algo!r}; allowed: {', '.join(ALGORITHMS)}")
+    import stable_baselines3
+
+    return getattr(stable_baselines3, algo.upper())
+
+
+class LearnedPolicy:
+    """A trained SB3 model behind the batched policy protocol (deterministic actions)."""
+
+    def __init__(self, model: Any, action_type: str):
+        self.model = model
+        self.action_type = action_type
+
+    def __call__(self, obs: np.ndarray, info: Mapping[str, Any] | None = None) -> np.ndarray:
+        actions, _ = self.model.predict(obs, deterministic=True)
+        return actions
+
+
+def model_path(run_dir: Path | str, which: str = "best") -> Path:
+    """``best_model.zip`` (or ``final_model.zip``) of a run; ``which="best"`` falls back to final."""
+    run_dir = Path(run_dir)
+    candidates = {"best": ["best_model.zip", "final_model.zip"], "final": ["final_model.zip"]}[which]
+    for name in candidates:
+        if (run_dir / name).is_file():
+            return run_dir / name
+    raise FileNotFoundError(f"no {' or '.join(candidates)} in {run_dir}")
+
+
+def load_policy(run_dir: Path | str, which: str = "best", device: str = "cpu") -> tuple[LearnedPolicy, RunConfig]:
+    """A trained run as a policy, with the configuration that rebuilds its environment."""
+    config = RunConfig.load(run_dir)
+    model = algorithm_class(config.algo).load(model_path(run_dir, which), device=device)
+    return LearnedPolicy(model, config.action_type), config
+
+
+__all__ = ["ALGORITHMS", "ENV_IDS", "LearnedPolicy", "RunConfig", "algorithm_class", "load_policy", "model_path"]

@@ -1,0 +1,93 @@
+"""A stable-baselines3 ``VecEnv`` over the batched core (needs the ``train`` extra).
+
+SB3's ``VecEnv`` is not Gymnasium's ``VectorEnv``: ``reset()`` takes no arguments (seeds come
+from ``seed()``), ``step_wait`` returns ``dones`` and a list of one info dict per village, and
+an ended episode is reset at once, its last observation kept in
+``info["terminal_observation"]``. This adapter runs :class:`~gl_env.envs.vector.GreatLeapVectorEnv`
+with same-step autoreset and translates; no Python loop over villages touches the dynamics.
+
+>>> from gl_env.sb3 import GreatLeapSB3VecEnv
+>>> from stable_baselines3 import PPO
+>>> env = GreatLeapSB3VecEnv(num_envs=16, scenario="historical-1958", reward="careerist")
+>>> model = PPO("MlpPolicy", env).learn(10_000)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+try:
+    from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices, VecEnvStepReturn
+except ImportError as error:  # pragma: no cover - exercised only without the extra
+    raise ImportError("gl_env.sb3 needs stable-baselines3: pip install -c constraints.txt -e '.[train]'") from error
+
+from gl_env.envs.vector import GreatLeapVectorEnv
+
+
+class GreatLeapSB3VecEnv(VecEnv):
+    """``num_envs`` villages for stable-baselines3; keywords as for ``gym.make`` (and ``per_env``)."""
+
+    def __init__(self, num_envs: int = 8, **env_kwargs: Any):
+        self.venv = GreatLeapVectorEnv(num_envs=num_envs, autoreset_mode="same_step", **env_kwargs)
+        self.render_mode = self.venv.render_mode
+        super().__init__(num_envs, self.venv.single_observation_space, self.venv.single_action_space)
+        self._actions: np.ndarray | None = None
+
+    def reset(self) -> np.ndarray:
+        seeds = None if self._seeds[0] is None else [int(s) for s in self._seeds]
+        obs, info = self.venv.reset(seed=seeds)
+        self.reset_infos = _per_village(info, self.num_envs)
+        self._reset_seeds()
+        self._reset_options()
+        return obs
+
+    def step_async(self, actions: np.ndarray) -> None:
+        self._actions = actions
+
+    def step_wait(self) -> VecEnvStepReturn:
+        obs, rewards, terminated, truncated, info = self.venv.step(self._actions)
+        dones = terminated | truncated
+        final = info.pop("final_info", None)
+        final_obs = info.pop("final_obs", None)
+        info.pop("_final_info", None)
+        info.pop("_final_obs", None)
+        infos = _per_village(info, self.num_envs)
+        for i in np.flatnonzero(dones):
+            # SB3 wants the ended episode's last info and observation; obs[i] already starts the next.
+            infos[i] = _village(final, i) if final is not None else infos[i]
+            infos[i]["terminal_observation"] = final_obs[i]
+            infos[i]["TimeLimit.truncated"] = bool(truncated[i] and not terminated[i])
+        return obs, rewards.astype(np.float32), dones, infos
+
+    def close(self) -> None:
+        self.venv.close()
+
+    def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
+        return [getattr(self.venv, attr_name)] * len(self._get_indices(indices))
+
+    def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
+        raise AttributeError(f"cannot set {attr_name!r}: the villages share one batched environment")
+
+    def env_method(self, method_name: str, *args: Any, indices: VecEnvIndices = None, **kwargs: Any) -> list[Any]:
+        return [getattr(self.venv, method_name)(*args, **kwargs)] * len(self._get_indices(indices))
+
+    def env_is_wrapped(self, wrapper_class: type, indices: VecEnvIndices = None) -> list[bool]:
+        return [False] * len(self._get_indices(indices))
+
+    def _get_indices(self, indices: VecEnvIndices) -> Sequence[int]:
+        if indices is None:
+            return range(self.num_envs)
+        return [indices] if isinstance(indices, int) else list(indices)
+
+
+def _per_village(info: dict[str, Any], n: int) -> list[dict[str, Any]]:
+    """One dict per village from a dict of arrays (nested dicts kept nested)."""
+    columns = {k: (_per_village(v, n) if isinstance(v, dict) else np.asarray(v).tolist()) for k, v in info.items()}
+    return [{k: v[i] for k, v in columns.items()} for i in range(n)]
+
+
+def _village(info: dict[str, Any], i: int) -> dict[str, Any]:
+    return {k: (_village(v, i) if isinstance(v, dict) else np.asarray(v)[i].item()) for k, v in info.items()}
