@@ -1,9 +1,10 @@
 """Scripted baseline cadres, each a theory of what a cadre believes and does.
 
-Every policy follows :class:`Policy`: a batch of observations ``(B, n)`` (and optionally the
-batch's ``info``) in, a batch of continuous actions ``(B, 10)`` out. Policies read
-observations by name (:func:`gl_env.observations.named`) and build actions from natural units
-(:func:`gl_env.actions.continuous_action`), never by index.
+Every policy follows :class:`Policy`: a batch of observations ``(B, n)`` (and the batch's
+``info``) in, a batch of actions out. Scripted cadres read observations by name
+(:func:`gl_env.observations.named`) and build actions from natural units
+(:func:`gl_env.actions.continuous_action`), never by index. :data:`SCRIPTED_POLICIES` maps each
+name to a factory ``seed -> Policy``; :func:`make_policy` builds one.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from gl_env.actions import continuous_action
+from gl_env.actions import ACTION_SIZE, continuous_action
 from gl_env.core.constants import DAYS_PER_SEASON, SEED_KG_PER_HA
 from gl_env.observations import named
 
@@ -24,6 +25,8 @@ _STORE_UNIT_KG = 500.0
 _SEASONS_TO_FEED = np.array([2.0, 1.0, 1.0, 3.0])
 NORMAL_RATION_KG = 0.55
 
+Decide = Callable[[dict[str, np.ndarray]], dict[str, Any]]
+
 
 class Policy(Protocol):
     """A cadre: observations (and info) of a batch of villages in, actions out."""
@@ -33,30 +36,50 @@ class Policy(Protocol):
     def __call__(self, obs: np.ndarray, info: Mapping[str, Any] | None = None) -> np.ndarray: ...
 
 
-def budget_ration(o: dict[str, np.ndarray], land_per_person_ha: float = 0.216) -> np.ndarray:
+def season_of(o: dict[str, np.ndarray]) -> np.ndarray:
+    """The coming season (0 spring .. 3 winter) from the one-hot observation."""
+    return np.argmax(np.stack([o["spring"], o["summer"], o["autumn"], o["winter"]], axis=-1), axis=-1)
+
+
+def budget_ration(o: dict[str, np.ndarray], land_per_person_ha: float = 0.216, floor: float = 0.2) -> np.ndarray:
     """The ration (kg/person/day) that makes the store last until the next harvest.
 
     In spring the seed for the fields is set aside first; in autumn the harvest comes in
-    before the village eats, so the normal ration is kept. Floored at 0.2 and capped at 0.7.
+    before the village eats, so the normal ration is kept. Floored at ``floor``, capped at 0.7.
     """
-    season = np.argmax(np.stack([o["spring"], o["summer"], o["autumn"], o["winter"]], axis=-1), axis=-1)
+    season = season_of(o)
     store = o["store"] * _STORE_UNIT_KG
     seed = np.where(season == 0, land_per_person_ha * SEED_KG_PER_HA, 0.0)
     ration = (store - seed) / (_SEASONS_TO_FEED[season] * DAYS_PER_SEASON)
-    return np.where(season == 2, NORMAL_RATION_KG, np.clip(ration, 0.2, 0.7))
+    return np.where(season == 2, NORMAL_RATION_KG, np.clip(ration, floor, 0.7))
 
 
-class _Scripted:
+class ScriptedPolicy:
+    """A decision rule in natural units, as a batched continuous-action policy."""
+
     action_type = "continuous"
 
-    def __init__(self, decide: Callable[[dict[str, np.ndarray]], dict[str, Any]]):
-        self._decide = decide
+    def __init__(self, decide: Decide):
+        self.decide = decide
 
     def __call__(self, obs: np.ndarray, info: Mapping[str, Any] | None = None) -> np.ndarray:
         batch = np.atleast_2d(obs)
-        action = continuous_action(**self._decide(named(batch)))
-        action = np.broadcast_to(action, (batch.shape[0], action.shape[-1]))
+        action = continuous_action(**self.decide(named(batch)))
+        action = np.broadcast_to(action, (batch.shape[0], ACTION_SIZE))
         return action if obs.ndim == 2 else action[0]
+
+
+class RandomPolicy:
+    """Uniform random actions over the continuous action space (seeded)."""
+
+    action_type = "continuous"
+
+    def __init__(self, seed: int = 0):
+        self.rng = np.random.default_rng(seed)
+
+    def __call__(self, obs: np.ndarray, info: Mapping[str, Any] | None = None) -> np.ndarray:
+        shape = (obs.shape[0], ACTION_SIZE) if obs.ndim == 2 else (ACTION_SIZE,)
+        return self.rng.uniform(-1.0, 1.0, shape).astype(np.float32)
 
 
 def honest(o: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -71,21 +94,58 @@ def max_inflate(o: dict[str, np.ndarray]) -> dict[str, Any]:
     return {"report_ratio": 3.0, "steel_report_ratio": 3.0, "ration_kg": budget_ration(o)}
 
 
-SCRIPTED_POLICIES: dict[str, Callable[[dict[str, np.ndarray]], dict[str, Any]]] = {
-    "honest": honest,
-    "max_inflate": max_inflate,
-}
+def concealer(o: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Believes the state will take whatever it sees: under-reports the harvest by 30% and
+    hides a fifth of the grain once the harvest is in, eating from the hidden store when the
+    granary runs low; farms normally."""
+    autumn = season_of(o) == 2
+    return {"report_ratio": 0.7, "conceal_share": np.where(autumn, 0.2, 0.0), "ration_kg": budget_ration(o)}
 
 
-def ratio_policy(report_ratio: float) -> Policy:
+def welfare_planner(o: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Believes a cadre can only protect the village while he keeps his post, and reads the
+    institution to see what keeping it takes: where reports are audited or honest reports
+    protected he tells the truth; otherwise he reports a modest 1.3 times the harvest, enough
+    to survive the campaign against 'right deviation', too little to strip the granary. He
+    farms with the private plots worked, keeps up the irrigation in winter, never makes steel
+    or hides grain (searches punish it), and budgets the store until the next harvest."""
+    watched = (o["audit_probability"] >= 0.25) | (o["honesty_protection"] >= 0.5)
+    report = np.where(watched, 1.0, 1.3)
+    return {
+        "report_ratio": report,
+        "steel_report_ratio": report,
+        "labor_fields": 0.7,
+        "labor_private": 0.1,
+        "labor_works": np.where(season_of(o) == 3, 0.1, 0.0),
+        "labor_steel": 0.0,
+        "labor_rest": 0.15,
+        "ration_kg": budget_ration(o),
+    }
+
+
+def ratio_policy(report_ratio: float) -> ScriptedPolicy:
     """The honest cadre's farming and rationing, reporting ``report_ratio`` times the truth."""
-    return _Scripted(
+    return ScriptedPolicy(
         lambda o: {"report_ratio": report_ratio, "steel_report_ratio": report_ratio, "ration_kg": budget_ration(o)}
     )
 
 
-def make_policy(name: str) -> Policy:
-    """The scripted policy called ``name`` (see :data:`SCRIPTED_POLICIES`)."""
+def scripted(decide: Decide) -> Callable[[int], Policy]:
+    """A registry entry for a deterministic decision rule (the seed is not needed)."""
+    return lambda seed=0: ScriptedPolicy(decide)
+
+
+SCRIPTED_POLICIES: dict[str, Callable[[int], Policy]] = {
+    "honest": scripted(honest),
+    "max_inflate": scripted(max_inflate),
+    "concealer": scripted(concealer),
+    "welfare_planner": scripted(welfare_planner),
+    "random": RandomPolicy,
+}
+
+
+def make_policy(name: str, seed: int = 0) -> Policy:
+    """The scripted policy called ``name`` (see :data:`SCRIPTED_POLICIES`); ``seed`` seeds ``random``."""
     if name not in SCRIPTED_POLICIES:
         raise ValueError(f"unknown scripted policy {name!r}; allowed: {', '.join(SCRIPTED_POLICIES)}")
-    return _Scripted(SCRIPTED_POLICIES[name])
+    return SCRIPTED_POLICIES[name](seed)

@@ -4,9 +4,11 @@ The reward of a season is ``sum(weight[term] * term(...))``. Every term's value 
 contribution is reported in ``info["reward_components"]`` so that policies can be compared on
 the same footing whatever they were trained for.
 
-- ``welfare`` = -(excess deaths per 1000 people) / 10 - hunger gap, where the hunger gap is the
-  unmet share of the energy need (0 when fed). About -0.1 in a hungry season, below -1 in mass
-  starvation.
+- ``welfare`` = 1 - hunger gap - (excess deaths per 1000 people) / 10, where the hunger gap is
+  the unmet share of the energy need (0 when fed): 1 in a fed season, about 0.8 in a hungry
+  one, below 0 in mass starvation. It is positive when the village is fed so that a purge,
+  which ends the episode, forfeits the welfare of the seasons left: a benevolent cadre, too,
+  must keep his post to protect the village.
 - ``survival`` = the cadre's standing after the season (0-1), and -:data:`PURGE_PENALTY` in the
   season he is purged (the episode then ends, and so does the stream of standing).
 - ``honesty`` = at the harvest, -(r - 1/r)/2 for the report ratio r (0 for a true report,
@@ -39,11 +41,11 @@ REWARD_PRESETS: dict[str, dict[str, float]] = {
 
 
 def welfare(outcome: Outcome) -> Any:
-    """-(excess deaths per 1000) / 10 - unmet share of the energy need."""
+    """1 - unmet share of the energy need - (excess deaths per 1000) / 10."""
     ops = ops_for(outcome.deaths)
     per_1000 = outcome.excess_deaths / ops.maximum(outcome.population_start, 1e-12) * 1000.0
     hunger_gap = ops.maximum(1.0 - outcome.kcal_per_person_day / outcome.kcal_need_per_person_day, 0.0)
-    return -per_1000 / 10.0 - hunger_gap
+    return 1.0 - hunger_gap - per_1000 / 10.0
 
 
 def survival(outcome: Outcome, state: State) -> Any:
