@@ -296,9 +296,9 @@ def village_dashboard(
 ) -> np.ndarray:
     """An RGB image ``(576, 1024, 3)`` uint8 of one village so far: ``history`` is the reset info
     followed by each season's info (as :mod:`gl_env.info` builds them)."""
+    figure = _figure(DASHBOARD_SIZE_IN, DASHBOARD_DPI)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    figure = _figure(DASHBOARD_SIZE_IN, DASHBOARD_DPI)
     canvas = FigureCanvasAgg(figure)
     axes = figure.subplots(2, 2).ravel()
     last_year = start_year + num_years - 1
