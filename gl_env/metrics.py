@@ -221,7 +221,7 @@ def years_to_purge(episodes: Episodes) -> np.ndarray:
 
 
 def harvest_kg_per_person(episodes: Episodes) -> np.ndarray:
-    """Mean true harvest per person over each episode's harvests, kg/person/year (1957 village: ~400)."""
+    """Mean true harvest per person over each episode's harvests, kg/person/year (1957 village: ~315)."""
     harvests = episodes.alive & (episodes.info["season"] == AUTUMN)
     per_person = safe_ratio(episodes.info["harvest_kg"], population_at_season_start(episodes))
     return safe_ratio(np.where(harvests, per_person, 0.0).sum(axis=0), harvests.sum(axis=0).astype(np.float64))

@@ -97,8 +97,6 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
     ``gym.make_vec("gl_env/GreatLeap-v0", num_envs=1024)`` runs the batched core
     (:class:`gl_env.envs.vector.GreatLeapVectorEnv`), with the same keywords.
 
-    ## Version History
-
     ## Rendering
 
     ``render_mode="ansi"`` returns the season's report as text. ``render_mode="rgb_array"``
