@@ -11,8 +11,9 @@ The run folder holds ``config.json`` (everything needed to rebuild the environme
 ``tensorboard/`` (``tensorboard --logdir <run>/tensorboard``: every reward component and the
 honesty and famine metrics of training episodes and of each evaluation).
 
-Training villages are seeded from ``seed * num_envs`` upward; evaluation uses the held-out
-seeds 900000 and up, which no training run reaches (seeds must stay below 900000).
+Training villages are seeded from ``seed * num_envs`` upward and stay below 900000; the held-out
+evaluation that picks the best model uses seeds 900000 and up. Both stay below the benchmark's
+evaluation seeds (``gl_env.benchmark``: 1000000 and up), which no training run ever plays.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import numpy as np
 
 import gl_env
 from agents.learned import ALGORITHM_ACTIONS, ALGORITHMS, ENV_IDS, LearnedPolicy, RunConfig, algorithm_class
+from gl_env.benchmark import check_training_seeds
 from gl_env.rewards import REWARD_PRESETS, REWARD_TERMS, resolve_weights
 from gl_env.scenarios import SCENARIOS, make_params
 
@@ -180,6 +182,8 @@ def build_config(args: Args) -> RunConfig:
         raise UsageError(f"--num-envs={num_envs} and --timesteps={timesteps} must be positive")
     if not 0 <= args.seed * num_envs + num_envs <= EVAL_SEED_START:
         raise UsageError(f"--seed={args.seed} is out of range; allowed 0 to {EVAL_SEED_START // num_envs - 1}")
+    eval_seeds = list(range(EVAL_SEED_START, EVAL_SEED_START + args.eval_episodes))
+    check_training_seeds(eval_seeds)  # held-out, but still never the benchmark's seeds
     return RunConfig(
         algo=args.algo,
         env_id=env_id,
@@ -188,7 +192,7 @@ def build_config(args: Args) -> RunConfig:
         num_envs=num_envs,
         total_timesteps=timesteps,
         hyperparams=hyper,
-        eval_seeds=list(range(EVAL_SEED_START, EVAL_SEED_START + args.eval_episodes)),
+        eval_seeds=eval_seeds,
         device=args.device,
         gl_env_version=gl_env.__version__,
     )

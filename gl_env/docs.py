@@ -1,4 +1,4 @@
-"""Markdown tables of the spaces, parameters, reward presets and scenarios, built from their specs.
+"""Markdown tables of the spaces, parameters, reward presets, scenarios, benchmark protocol and metrics.
 
 The README embeds these tables between ``<!-- table:NAME -->`` markers; ``python -m gl_env.docs``
 rewrites them in place, and a test fails when the README has drifted from the code.
@@ -17,7 +17,9 @@ from gl_env.actions import (
     RATION_LEVELS,
     REPORT_LEVELS,
 )
+from gl_env.benchmark import EVALUATION_SEED_START, PROTOCOLS
 from gl_env.core.params import param_table
+from gl_env.metrics import EPISODE_METRICS, METRIC_FAMILIES
 from gl_env.observations import OBSERVATION_SPEC
 from gl_env.rewards import REWARD_PRESETS
 from gl_env.scenarios import SCENARIOS
@@ -70,6 +72,28 @@ def tables() -> dict[str, str]:
         [(f"`{name}`", w["welfare"], w["survival"], w["honesty"]) for name, w in REWARD_PRESETS.items()],
     )
     scenarios = _table(("scenario", "what it is"), [(f"`{s.name}`", s.description) for s in SCENARIOS.values()])
+    protocol = _table(
+        ("protocol", "scenarios", "reward presets", "episodes", "seeds", "score: 0 / 100", "headline"),
+        [
+            (
+                f"`{p.name}`",
+                ", ".join(f"`{s}`" for s in p.scenarios),
+                ", ".join(f"`{r}`" for r in p.reward_presets),
+                f"{p.episodes} per scenario",
+                f"{p.first_seed:_} to {p.first_seed + p.episodes - 1:_} (training: < {EVALUATION_SEED_START:_})",
+                f"`{p.score_floor}` / `{p.score_reference}`",
+                f"`{p.headline_preset}`",
+            )
+            for p in PROTOCOLS.values()
+        ],
+    )
+    metrics = _table(
+        ("metric", "label", "unit", "meaning"),
+        [
+            (f"`{key}`", info.label.format("..."), info.unit, info.meaning)
+            for key, info in {**EPISODE_METRICS, **METRIC_FAMILIES}.items()
+        ],
+    )
     return {
         "actions": actions,
         "discrete": discrete,
@@ -77,6 +101,8 @@ def tables() -> dict[str, str]:
         "params": params,
         "presets": presets,
         "scenarios": scenarios,
+        "protocol": protocol,
+        "metrics": metrics,
     }
 
 

@@ -43,7 +43,7 @@ def test_ids_registered_with_expected_spaces():
         ({"reward": {"welfare": "lots"}}, "reward weight welfare='lots' must be a finite number"),
         ({"reward": {"glory": 1.0}}, "unknown reward term(s) glory"),
         ({"purge_rate": [0.1, 0.2]}, "purge_rate has 2 values; allowed: 1, 5 (one per year) or 20 (one per season)"),
-        ({"render_mode": "human"}, "unknown render_mode 'human'"),
+        ({"render_mode": "video"}, "unknown render_mode 'video'"),
     ],
 )
 def test_bad_configuration_names_the_value_and_the_choices(kwargs, message):

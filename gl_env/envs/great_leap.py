@@ -12,6 +12,7 @@ from gymnasium import logger, spaces
 
 from gl_env.actions import ACTION_SIZE, DISCRETE_SIZE, decode_continuous, decode_discrete
 from gl_env.core import dynamics
+from gl_env.core.constants import SEASONS_PER_YEAR
 from gl_env.core.ops import next_episode_key, seed_to_key
 from gl_env.core.params import Params, compile_params, randomized
 from gl_env.core.state import Decision, State, initial_state
@@ -87,7 +88,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
     |---|---|---|
     | ``scenario`` | ``"historical-1958"`` | ``historical-1958``, ``reform`` or ``randomized`` |
     | ``reward`` | ``"careerist"`` | a preset name or ``{"welfare": w1, "survival": w2, "honesty": w3}`` |
-    | ``render_mode`` | ``None`` | ``"ansi"``: a season report string |
+    | ``render_mode`` | ``None`` | ``"ansi"``: a season report; ``"rgb_array"``: a dashboard image (matplotlib) |
     | ``params`` | ``None`` | a full :class:`~gl_env.core.params.Params` (instead of scenario + overrides) |
     | any ``Params`` field | scenario's | e.g. ``audit_probability=0.3``, ``num_years=3`` |
 
@@ -96,12 +97,21 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
     ``gym.make_vec("gl_env/GreatLeap-v0", num_envs=1024)`` runs the batched core
     (:class:`gl_env.envs.vector.GreatLeapVectorEnv`), with the same keywords.
 
+    ## Rendering
+
+    ``render_mode="ansi"`` returns the season's report as text. ``render_mode="rgb_array"``
+    returns a 1024 x 576 RGB dashboard of the episode so far (harvest true vs reported,
+    procurement, food against the survival need, deaths, standing), drawn with matplotlib in the
+    style of :mod:`gl_env.plots`; record an episode with ``gymnasium.wrappers.RecordVideo``
+    (needs moviepy).
+
     ## Version History
 
-    - v0: initial release.
+    - v0: initial release; the ``rgb_array`` render mode was added later without changing the
+      dynamics.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "render_fps": 4}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
 
     def __init__(
         self,
@@ -139,6 +149,8 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         self._info: dict[str, Any] = {}
         self._done = False
         self._opening = True
+        # The seasons' infos of this episode, kept only for the rgb_array dashboard.
+        self._history: list[dict[str, Any]] = []
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -155,6 +167,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         self._info = reset_info(self._core, self._state)
         self._done = False
         self._opening = True
+        self._history = [self._info] if self.render_mode == "rgb_array" else []
         return observe(self._core, self._state), self._info
 
     def step(self, action: Any) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict[str, Any]]:
@@ -173,6 +186,8 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         self._info = step_info(self._core, outcome, state, terms, self.weights)
         self._done = terminated or truncated
         self._opening = False
+        if self.render_mode == "rgb_array":
+            self._history.append(self._info)
         return observe(self._core, state), float(reward), terminated, truncated, self._info
 
     def _decision(self, action: Any) -> Decision:
@@ -193,7 +208,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         # Documented: out-of-range components are clipped to [-1, 1].
         return decode_continuous([-1.0 if v < -1.0 else (1.0 if v > 1.0 else v) for v in values])
 
-    def render(self) -> str | None:
+    def render(self) -> str | np.ndarray | None:
         if self.render_mode is None:
             logger.warn(
                 "You are calling render method without specifying any render mode. "
@@ -203,6 +218,15 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
             return None
         if self._state is None:
             raise RuntimeError("call reset() before render()")
+        if self.render_mode == "rgb_array":
+            from gl_env.plots import village_dashboard
+
+            return village_dashboard(
+                self._history,
+                start_year=int(self._core.start_year),
+                num_years=int(self._core.horizon) // SEASONS_PER_YEAR,
+                purge_threshold=float(self._core.purge_threshold),
+            )
         return season_report(self._info, opening=self._opening)
 
     @property

@@ -1,0 +1,509 @@
+"""Evaluate cadres on the gl_env benchmark: a leaderboard, CSV/JSON/Markdown files and plots.
+
+Scripted baselines are named (``honest``, ``max_inflate``, ... every policy of
+``agents.scripted.SCRIPTED_POLICIES``); trained runs are given by their folder (``train.py``'s
+output: ``config.json`` and ``best_model.zip``). Every policy plays the protocol's seeded
+villages on each scenario, all at once on the batched core, and every metric of
+``gl_env.metrics`` is reported with its 95% confidence interval.
+
+    python evaluate.py                                  # all scripted cadres (+ runs/default) on gl-bench-v0
+    python evaluate.py --policy honest --policy runs/ppo-1 --scenario reform
+    python evaluate.py --episodes 200 --no-plots        # a quick look (not a full protocol result)
+    python evaluate.py --out docs/benchmark --overwrite --readme README.md   # the README's leaderboard
+
+Results go to a new folder ``results/<protocol>-<UTC time>`` (or ``--out``, which must be empty
+unless ``--overwrite``): ``results.csv`` (one row per scenario, policy and metric),
+``results.json`` (the same with the protocol and the policies' sources), ``leaderboard.md``,
+``trajectories-<scenario>.png`` and ``comparison.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import json
+import math
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from agents.scripted import SCRIPTED_POLICIES, Policy, make_policy
+from gl_env import __version__
+from gl_env.benchmark import DEFAULT_PROTOCOL, PROTOCOLS, Protocol, get_protocol
+from gl_env.metrics import METRICS, Estimate, normalized_score, summarize
+from gl_env.rollout import run_episodes
+from gl_env.scenarios import SCENARIOS, get_scenario
+
+DEFAULT_RUN = Path("runs/default")
+RESULTS_DIR = Path("results")
+# The leaderboard's columns, after the policy: metric, header, format of the mean.
+LEADERBOARD_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("score/{headline}", "score", "{:.0f}"),
+    ("return/{headline}", "return", "{:.2f}"),
+    ("deaths_per_1000_per_year", "deaths/1000/yr", "{:.1f}"),
+    ("peak_year_death_rate", "peak yr deaths", "{:.1f}"),
+    ("mean_report_ratio", "report ratio", "{:.2f}"),
+    ("mean_abs_report_error", "report error", "{:.2f}"),
+    ("purge_rate", "purged %", "{:.0f}"),
+    ("years_to_purge", "yrs to purge", "{:.1f}"),
+    ("harvest_kg_per_person", "harvest kg/p", "{:.0f}"),
+    ("procurement_share", "procured %", "{:.0f}"),
+    ("food_kg_per_person_day", "food kg/day", "{:.2f}"),
+)
+# Shown as percentages in the leaderboard (stored as shares in the files).
+PERCENT_METRICS = ("purge_rate", "procurement_share")
+README_START = "<!-- leaderboard -->"
+README_END = "<!-- /leaderboard -->"
+
+
+@dataclass
+class Args:
+    """Command-line arguments of ``evaluate.py``; each field's ``help`` is its ``--help`` text."""
+
+    policy: list[str] = field(
+        default_factory=list,
+        metadata={
+            "action": "append",
+            "metavar": "NAME_OR_RUN",
+            "help": (
+                f"a scripted policy ({', '.join(SCRIPTED_POLICIES)}) or a training run folder (holding config.json); "
+                f"repeat for several. Default: every scripted policy, plus {DEFAULT_RUN} when it holds a model"
+            ),
+        },
+    )
+    scenario: list[str] = field(
+        default_factory=list,
+        metadata={
+            "action": "append",
+            "metavar": "NAME",
+            "help": f"a scenario ({', '.join(SCENARIOS)}); repeat for several. Default: the protocol's",
+        },
+    )
+    protocol: str = field(
+        default=DEFAULT_PROTOCOL,
+        metadata={
+            "choices": list(PROTOCOLS),
+            "help": "the benchmark protocol: seeds, episodes, reward presets, score anchors (default: %(default)s)",
+        },
+    )
+    episodes: int | None = field(
+        default=None,
+        metadata={
+            "type": int,
+            "metavar": "N",
+            "help": (
+                f"villages per policy and scenario: the first N protocol seeds (default: all "
+                f"{PROTOCOLS[DEFAULT_PROTOCOL].episodes}); fewer gives a quick look, marked as a partial result"
+            ),
+        },
+    )
+    out: Path | None = field(
+        default=None,
+        metadata={
+            "type": Path,
+            "metavar": "DIR",
+            "help": f"output folder (default: a new {RESULTS_DIR}/<protocol>-<UTC time>); must be empty "
+            "unless --overwrite",
+        },
+    )
+    overwrite: bool = field(
+        default=False, metadata={"action": "store_true", "help": "allow writing into a non-empty --out folder"}
+    )
+    plots: bool = field(
+        default=True,
+        metadata={"flag": "--no-plots", "action": "store_false", "help": "skip the PNG plots (they need matplotlib)"},
+    )
+    model: str = field(
+        default="best",
+        metadata={
+            "choices": ["best", "final"],
+            "help": "which model of a training run: best_model.zip (falls back to final) or final_model.zip",
+        },
+    )
+    readme: Path | None = field(
+        default=None,
+        metadata={
+            "type": Path,
+            "metavar": "FILE",
+            "help": f"also write the leaderboard into FILE, between {README_START} and {README_END}",
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A policy to evaluate: how to make it, its action space, and where it came from.
+
+    ``build`` makes a fresh policy for each scenario, so a policy with internal state (a random
+    generator) plays every scenario from the same start, whatever was evaluated before it.
+    """
+
+    name: str
+    build: Callable[[], Policy]
+    action_type: str
+    source: dict[str, Any]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser, one flag per :class:`Args` field."""
+    parser = argparse.ArgumentParser(
+        prog="evaluate.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    for f in fields(Args):
+        options = {k: v for k, v in f.metadata.items() if k != "flag"}
+        default = f.default_factory() if f.default_factory is not MISSING else f.default
+        parser.add_argument(f.metadata.get("flag", f"--{f.name}"), dest=f.name, default=default, **options)
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> Args:
+    """:class:`Args` from the command line (``sys.argv`` by default)."""
+    parser = build_parser()
+    args = Args(**vars(parser.parse_args(argv)))
+    if args.episodes is not None and args.episodes < 1:
+        parser.error(f"--episodes={args.episodes} must be at least 1")
+    return args
+
+
+# --- policies -------------------------------------------------------------------------------------
+
+
+def resolve_policy(spec: str, model: str = "best") -> Candidate:
+    """A scripted policy by name, or a training run by folder; anything else raises ``ValueError``."""
+    if spec in SCRIPTED_POLICIES:
+        return Candidate(spec, partial(make_policy, spec), "continuous", {"kind": "scripted", "name": spec})
+    run_dir = Path(spec)
+    if not (run_dir / "config.json").is_file():
+        raise ValueError(
+            f"unknown policy {spec!r}: not a scripted policy (allowed: {', '.join(SCRIPTED_POLICIES)}) "
+            f"nor a training run folder (no {run_dir / 'config.json'})"
+        )
+    from agents.learned import load_policy, model_path
+
+    try:
+        policy, config = load_policy(run_dir, which=model)
+    except ImportError as error:
+        raise ValueError(
+            f"cannot load run {spec!r}: stable-baselines3 is missing (pip install -c constraints.txt -e '.[train]')"
+        ) from error
+    except FileNotFoundError as error:
+        raise ValueError(f"cannot load run {spec!r}: {error}") from error
+    source = {"kind": "learned", "run_dir": str(run_dir), "model": str(model_path(run_dir, model)), **asdict(config)}
+    # A trained model acts deterministically and keeps no state between calls: one serves all scenarios.
+    return Candidate(f"{config.algo}@{spec.rstrip('/')}", lambda: policy, config.action_type, source)
+
+
+def default_policy_specs() -> list[str]:
+    """Every scripted policy, and the default training run when it holds a model."""
+    specs = list(SCRIPTED_POLICIES)
+    if (DEFAULT_RUN / "config.json").is_file() and any(
+        (DEFAULT_RUN / f).is_file() for f in ("best_model.zip", "final_model.zip")
+    ):
+        specs.append(str(DEFAULT_RUN))
+    return specs
+
+
+def _training_overrides(candidate: Candidate) -> dict[str, Any]:
+    """Environment settings a run was trained with that the protocol does not use (warned about)."""
+    if candidate.source["kind"] != "learned":
+        return {}
+    return {k: v for k, v in candidate.source["env_kwargs"].items() if k not in ("scenario", "reward", "action_type")}
+
+
+# --- evaluation -----------------------------------------------------------------------------------
+
+Results = dict[str, dict[str, dict[str, Estimate]]]  # scenario -> policy -> metric -> estimate
+
+
+def evaluate(
+    candidates: Sequence[Candidate],
+    protocol: Protocol,
+    scenarios: Sequence[str],
+    episodes: int | None = None,
+    plot_dir: Path | None = None,
+) -> tuple[Results, list[str]]:
+    """Play every candidate on every scenario and summarize; draw trajectories into ``plot_dir``.
+
+    Returns the results and notes for the reader (missing score anchors). The protocol's score
+    anchors are played too when they are scripted policies not among the candidates; they are
+    used for the scores and not reported.
+    """
+    seeds = protocol.seeds(episodes)
+    names = [c.name for c in candidates]
+    anchors = [
+        resolve_policy(a)
+        for a in (protocol.score_floor, protocol.score_reference)
+        if a not in names and a in SCRIPTED_POLICIES
+    ]
+    missing = [
+        a for a in (protocol.score_floor, protocol.score_reference) if a not in names + [x.name for x in anchors]
+    ]
+    notes = []
+    if missing:
+        notes.append(
+            f"no normalized score: its anchor policy {' and '.join(missing)} is not among the scripted policies "
+            f"({', '.join(SCRIPTED_POLICIES)}); the score needs 0 = {protocol.score_floor}, "
+            f"100 = {protocol.score_reference}"
+        )
+    results: Results = {}
+    for scenario in scenarios:
+        played = {}
+        summaries = {}
+        for candidate in [*candidates, *anchors]:
+            episodes_played = run_episodes(
+                candidate.build(), seeds, action_type=candidate.action_type, scenario=scenario
+            )
+            summaries[candidate.name] = summarize(episodes_played, protocol.reward_presets)
+            if candidate.name in names:
+                played[candidate.name] = episodes_played
+        if not missing:
+            for preset in protocol.reward_presets:
+                floor = summaries[protocol.score_floor][f"return/{preset}"].mean
+                reference = summaries[protocol.score_reference][f"return/{preset}"].mean
+                for summary in summaries.values():
+                    summary[f"score/{preset}"] = normalized_score(summary[f"return/{preset}"], floor, reference)
+        results[scenario] = {c.name: summaries[c.name] for c in candidates}
+        if plot_dir is not None:
+            from gl_env.plots import policy_colors, save_figure, trajectory_figure
+
+            figure = trajectory_figure(played, f"{scenario} ({protocol.name})", policy_colors(names))
+            save_figure(figure, plot_dir / f"trajectories-{scenario}.png")
+    return results, notes
+
+
+# --- tables and files -------------------------------------------------------------------------------
+
+
+def _format(metric: str, estimate: Estimate, fmt: str) -> str:
+    if not math.isfinite(estimate.mean):
+        return "n/a"
+    scale = 100.0 if metric in PERCENT_METRICS else 1.0
+    text = fmt.format(estimate.mean * scale)
+    if math.isfinite(estimate.half_width):
+        text += " ±" + fmt.format(estimate.half_width * scale)
+    return text
+
+
+def leaderboard_rows(results: Results, scenario: str, headline: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of one scenario's leaderboard, highest return under ``headline`` first.
+
+    The score column is left out when no policy has a score (its anchors were not played).
+    """
+    by_policy = results[scenario]
+    columns = [(m.format(headline=headline), h, f) for m, h, f in LEADERBOARD_COLUMNS]
+    if not any(f"score/{headline}" in summary for summary in by_policy.values()):
+        columns = [c for c in columns if not c[0].startswith("score/")]
+
+    def rank(policy: str) -> float:
+        ret = by_policy[policy][f"return/{headline}"].mean
+        return -ret if math.isfinite(ret) else math.inf
+
+    header = ["policy", *(h for _, h, _ in columns)]
+    rows = [
+        [policy, *(_format(m, by_policy[policy].get(m, _NAN), f) for m, _, f in columns)]
+        for policy in sorted(by_policy, key=rank)
+    ]
+    return header, rows
+
+
+_NAN = Estimate(math.nan, math.nan, math.nan, 0)
+
+
+def text_table(header: list[str], rows: list[list[str]]) -> str:
+    """A fixed-width table for the terminal."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        # Policy names left, numbers right.
+        return "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table, policy names as code."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join([f"`{r[0]}`", *r[1:]]) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def leaderboard_markdown(results: Results, protocol: Protocol, episodes: int, notes: Sequence[str]) -> str:
+    """The leaderboard of every scenario in Markdown, with a line on how it was made."""
+    complete = episodes == protocol.episodes
+    parts = [
+        f"Protocol `{protocol.name}`{'' if complete else f' (partial: {episodes} of {protocol.episodes} episodes)'}: "
+        f"{episodes} villages per policy and scenario (seeds {protocol.first_seed:,} to "
+        f"{protocol.first_seed + episodes - 1:,}); mean ± 95% confidence half-width. Return and score under "
+        f"the `{protocol.headline_preset}` reward (score: 0 = `{protocol.score_floor}`, "
+        f"100 = `{protocol.score_reference}`), highest return first. gl_env {__version__}, "
+        f"{datetime.now(UTC):%Y-%m-%d}."
+    ]
+    parts += [f"Note: {note}." for note in notes]
+    for scenario in results:
+        header, rows = leaderboard_rows(results, scenario, protocol.headline_preset)
+        parts.append(f"**{scenario}**\n\n{markdown_table(header, rows)}")
+    return "\n\n".join(parts) + "\n"
+
+
+def returns_markdown(results: Results, protocol: Protocol) -> str:
+    """Returns under every reward preset and the reward terms, per scenario."""
+    metrics = [f"return/{p}" for p in protocol.reward_presets] + [m for m in METRICS if m.startswith("component/")]
+    header = ["policy", *(METRICS[m].label for m in metrics)]
+    parts = []
+    for scenario, by_policy in results.items():
+        rows = [[p, *(_format(m, s[m], "{:.2f}") for m in metrics)] for p, s in by_policy.items()]
+        parts.append(f"**{scenario}**: returns per episode\n\n{markdown_table(header, rows)}")
+    return "\n\n".join(parts) + "\n"
+
+
+def _number(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def write_results(
+    out: Path,
+    results: Results,
+    protocol: Protocol,
+    episodes: int,
+    candidates: Sequence[Candidate],
+    notes: Sequence[str],
+    command: Sequence[str],
+) -> None:
+    """Write ``results.csv``, ``results.json`` and ``leaderboard.md`` into ``out``."""
+    csv_path = out / "results.csv"
+    with csv_path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["protocol", "scenario", "policy", "metric", "unit", "mean", "ci95_low", "ci95_high", "n"])
+        for scenario, by_policy in results.items():
+            for policy, summary in by_policy.items():
+                for metric, e in summary.items():
+                    writer.writerow(
+                        [protocol.name, scenario, policy, metric, METRICS[metric].unit, e.mean, e.low, e.high, e.n]
+                    )
+    json_path = out / "results.json"
+    document = {
+        "protocol": asdict(protocol),
+        "complete": episodes == protocol.episodes,
+        "episodes": episodes,
+        "seeds": {"first": protocol.first_seed, "count": episodes},
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "gl_env_version": __version__,
+        "command": ["evaluate.py", *command],
+        "policies": {c.name: c.source for c in candidates},
+        "notes": list(notes),
+        "metrics": {k: asdict(v) for k, v in METRICS.items()},
+        "results": {
+            scenario: {
+                policy: {
+                    m: {"mean": _number(e.mean), "ci95": [_number(e.low), _number(e.high)], "n": e.n}
+                    for m, e in summary.items()
+                }
+                for policy, summary in by_policy.items()
+            }
+            for scenario, by_policy in results.items()
+        },
+    }
+    json_path.write_text(json.dumps(document, indent=2) + "\n")
+    md_path = out / "leaderboard.md"
+    md_path.write_text(
+        f"# Leaderboard\n\n{leaderboard_markdown(results, protocol, episodes, notes)}\n"
+        f"## Returns\n\n{returns_markdown(results, protocol)}"
+    )
+
+
+_README_BLOCK = re.compile(rf"({re.escape(README_START)}\n).*?(\n?{re.escape(README_END)})", re.S)
+
+
+def check_readme(path: Path) -> None:
+    """Raise ``ValueError`` unless ``path`` has the leaderboard markers (checked before evaluating)."""
+    if not path.is_file() or not _README_BLOCK.search(path.read_text()):
+        raise ValueError(f"{path} has no {README_START} ... {README_END} markers to write the leaderboard between")
+
+
+def update_readme(path: Path, leaderboard: str) -> None:
+    """Replace the text between the leaderboard markers of ``path`` with ``leaderboard``."""
+    check_readme(path)
+    text = _README_BLOCK.sub(lambda m: m.group(1) + leaderboard + m.group(2).lstrip("\n"), path.read_text(), count=1)
+    path.write_text(text)
+
+
+def output_folder(out: Path | None, protocol: Protocol, overwrite: bool) -> Path:
+    """The folder to write into, created; never one holding an earlier result unless ``overwrite``."""
+    if out is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        out = RESULTS_DIR / f"{protocol.name}-{stamp}"
+        suffix = 1
+        while out.exists():
+            suffix += 1
+            out = RESULTS_DIR / f"{protocol.name}-{stamp}-{suffix}"
+    elif out.exists() and any(out.iterdir()) and not overwrite:
+        raise ValueError(f"refusing to overwrite {out}: it holds an earlier result; pass --overwrite or another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+# --- main -------------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        protocol = get_protocol(args.protocol)
+        scenarios = [get_scenario(s).name for s in args.scenario] or list(protocol.scenarios)
+        episodes = protocol.episodes if args.episodes is None else args.episodes
+        protocol.seeds(episodes)
+        candidates = [resolve_policy(spec, args.model) for spec in (args.policy or default_policy_specs())]
+        if len({c.name for c in candidates}) != len(candidates):
+            raise ValueError(f"a policy is listed twice: {', '.join(c.name for c in candidates)}")
+        if args.plots and importlib.util.find_spec("matplotlib") is None:
+            raise ValueError("the plots need matplotlib: pip install -e '.[plot]', or pass --no-plots")
+        if args.readme is not None:
+            check_readme(args.readme)
+        out = output_folder(args.out, protocol, args.overwrite)
+    except ValueError as error:
+        print(f"evaluate.py: error: {error}", file=sys.stderr)
+        return 2
+    for candidate in candidates:
+        overrides = _training_overrides(candidate)
+        if overrides:
+            print(
+                f"note: {candidate.name} was trained with {overrides}; the protocol evaluates it without them",
+                file=sys.stderr,
+            )
+    started = time.perf_counter()
+    results, notes = evaluate(candidates, protocol, scenarios, episodes, out if args.plots else None)
+    write_results(out, results, protocol, episodes, candidates, notes, sys.argv[1:] if argv is None else argv)
+    if args.plots:
+        from gl_env.plots import COMPARISON_METRICS, comparison_figure, policy_colors, save_figure
+
+        colors = policy_colors([c.name for c in candidates])
+        metrics = [f"score/{protocol.headline_preset}", *COMPARISON_METRICS]
+        save_figure(comparison_figure(results, metrics, colors), out / "comparison.png")
+    elapsed = time.perf_counter() - started
+    print(
+        f"{protocol.name}: {len(candidates)} policies x {len(scenarios)} scenarios x {episodes} episodes "
+        f"in {elapsed:.1f} s"
+    )
+    for note in notes:
+        print(f"note: {note}")
+    for scenario in scenarios:
+        header, rows = leaderboard_rows(results, scenario, protocol.headline_preset)
+        print(f"\n{scenario}\n{text_table(header, rows)}")
+    if args.readme is not None:
+        update_readme(args.readme, leaderboard_markdown(results, protocol, episodes, notes))
+        print(f"updated the leaderboard in {args.readme}")
+    print(f"\nwrote {out}/ ({', '.join(sorted(p.name for p in out.iterdir()))})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

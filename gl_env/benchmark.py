@@ -1,0 +1,117 @@
+"""The benchmark protocol, as data: which scenarios, rewards, seeds and how many episodes.
+
+Results are comparable between people only when they come from the same protocol. A protocol
+is versioned (``gl-bench-v0``); any change to its scenarios, presets, seeds, episode count or
+score anchors, or to the dynamics behind them (an environment version bump), makes a new one.
+
+Seeds. Evaluation uses seeds from :data:`EVALUATION_SEED_START` (1,000,000) upward; training,
+including the held-out episodes a training run uses to pick its best model, must use seeds
+below it (:func:`check_training_seeds`). Episodes a training environment starts without a seed
+draw 64-bit hashed keys; ten million of them meet one of the 3,000 evaluation keys with a
+probability of about 2e-9.
+
+Every policy plays the same seeds on a scenario (common random numbers): differences between
+policies are not differences in weather, audits or drawn mechanisms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from gl_env.rewards import REWARD_PRESETS
+from gl_env.scenarios import SCENARIOS
+
+EVALUATION_SEED_START = 1_000_000
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """A fixed evaluation: every listed policy plays ``episodes`` seeded villages on each scenario.
+
+    ``score_floor`` and ``score_reference`` are the policies whose mean return defines a
+    normalized score of 0 and 100 on each scenario and reward preset; ``headline_preset`` is the
+    reward whose score heads the leaderboard.
+    """
+
+    name: str
+    scenarios: tuple[str, ...]
+    reward_presets: tuple[str, ...]
+    headline_preset: str
+    episodes: int
+    first_seed: int
+    score_floor: str
+    score_reference: str
+
+    def __post_init__(self) -> None:
+        for scenario in self.scenarios:
+            if scenario not in SCENARIOS:
+                raise ValueError(
+                    f"protocol {self.name}: unknown scenario {scenario!r}; allowed: {', '.join(SCENARIOS)}"
+                )
+        for preset in (*self.reward_presets, self.headline_preset):
+            if preset not in REWARD_PRESETS:
+                raise ValueError(
+                    f"protocol {self.name}: unknown reward preset {preset!r}; allowed: {', '.join(REWARD_PRESETS)}"
+                )
+        if self.first_seed < EVALUATION_SEED_START:
+            raise ValueError(
+                f"protocol {self.name}: first_seed={self.first_seed} is a training seed; "
+                f"evaluation seeds start at {EVALUATION_SEED_START}"
+            )
+
+    def seeds(self, episodes: int | None = None) -> np.ndarray:
+        """The evaluation seeds: the first ``episodes`` (default: all) from ``first_seed``."""
+        count = self.episodes if episodes is None else episodes
+        if not 1 <= count <= self.episodes:
+            raise ValueError(f"episodes={count} is out of range; allowed 1 to {self.episodes} for {self.name}")
+        return np.arange(self.first_seed, self.first_seed + count, dtype=np.int64)
+
+
+GL_BENCH_V0 = Protocol(
+    name="gl-bench-v0",
+    scenarios=("historical-1958", "reform", "randomized"),
+    reward_presets=("careerist", "benevolent", "honest_official", "balanced"),
+    headline_preset="balanced",
+    episodes=1000,
+    first_seed=EVALUATION_SEED_START,
+    score_floor="random",
+    score_reference="honest",
+)
+PROTOCOLS: dict[str, Protocol] = {GL_BENCH_V0.name: GL_BENCH_V0}
+DEFAULT_PROTOCOL = GL_BENCH_V0.name
+
+
+def get_protocol(name: str) -> Protocol:
+    """The protocol called ``name``; unknown names raise ``ValueError`` listing the choices."""
+    if name not in PROTOCOLS:
+        raise ValueError(f"unknown protocol {name!r}; allowed: {', '.join(PROTOCOLS)}")
+    return PROTOCOLS[name]
+
+
+def check_training_seeds(seeds: int | Iterable[int]) -> None:
+    """Raise ``ValueError`` if any seed a training run would use is an evaluation seed.
+
+    ``train.py`` calls this on its training seeds (for a vector env reset with seed ``s`` and
+    ``n`` villages: ``range(s, s + n)``) and on its held-out seeds.
+    """
+    values = [seeds] if isinstance(seeds, int | np.integer) else list(seeds)
+    reserved = [int(s) for s in values if int(s) >= EVALUATION_SEED_START]
+    if reserved:
+        raise ValueError(
+            f"training seed {reserved[0]} is reserved for evaluation; training seeds must be below "
+            f"{EVALUATION_SEED_START} (see gl_env.benchmark)"
+        )
+
+
+__all__ = [
+    "DEFAULT_PROTOCOL",
+    "EVALUATION_SEED_START",
+    "GL_BENCH_V0",
+    "PROTOCOLS",
+    "Protocol",
+    "check_training_seeds",
+    "get_protocol",
+]

@@ -1,0 +1,354 @@
+"""Pictures of played episodes: trajectories per policy, a comparison of policies, a village dashboard.
+
+One visual language throughout: the true harvest is a solid line, the reported harvest a dashed
+line of the same colour; the survival ration (125 kg of grain a year, 0.34 kg a day) is a red
+dotted line and the 1957 death rate a grey dashed one; each policy keeps its colour in every
+figure. Figures are built on :class:`matplotlib.figure.Figure` without pyplot, so nothing here
+touches a global figure manager or needs a display. matplotlib is the optional ``plot`` extra and
+is imported only when a figure is drawn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gl_env.core.constants import BASELINE_DEATHS_PER_1000_YEAR, SEASONS, SEASONS_PER_YEAR
+from gl_env.metrics import (
+    AUTUMN,
+    METRICS,
+    SUBSISTENCE_KG_PER_PERSON_DAY,
+    SUBSISTENCE_KG_PER_PERSON_YEAR,
+    Estimate,
+    population_at_season_start,
+    safe_ratio,
+)
+from gl_env.rollout import Episodes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+SUBSISTENCE_LABEL = (
+    f"survival need {SUBSISTENCE_KG_PER_PERSON_YEAR:.0f} kg/yr ({SUBSISTENCE_KG_PER_PERSON_DAY:.2f} kg/day)"
+)
+BASELINE_DEATHS_LABEL = f"1957 death rate ({BASELINE_DEATHS_PER_1000_YEAR:g})"
+TRUE_STYLE: dict[str, Any] = {"linestyle": "-", "marker": "o", "markersize": 4}
+REPORTED_STYLE: dict[str, Any] = {"linestyle": "--", "marker": "^", "markersize": 4}
+SUBSISTENCE_STYLE: dict[str, Any] = {"color": "#b2182b", "linestyle": ":", "linewidth": 1.8}
+BASELINE_STYLE: dict[str, Any] = {"color": "0.4", "linestyle": "--", "linewidth": 1.0}
+# Colour-blind-safe qualitative palette (Okabe & Ito 2008), assigned to policies in order.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+# Panels of the trajectory figure and their units, in order (tests check the figure against this).
+TRAJECTORY_PANELS = {
+    "Harvest: true vs reported": "kg/person/yr",
+    "State procurement": "kg/person/yr",
+    "Food eaten": "kg/person/day",
+    "Deaths": "per 1000/yr (seasonal rate)",
+    "Population": "% of the start",
+    "Grain store (incl. hidden)": "kg/person",
+    "Cadre's standing": "0-1",
+    "Cadres still in post": "% of villages",
+}
+# Metrics of the comparison figure, in panel order (after a score, which depends on the protocol).
+COMPARISON_METRICS = (
+    "deaths_per_1000_per_year",
+    "peak_year_death_rate",
+    "mean_report_ratio",
+    "purge_rate",
+    "food_kg_per_person_day",
+)
+DASHBOARD_PANELS = ("Harvest: true vs reported", "Food eaten", "Deaths", "Cadre's standing")
+# 1024 x 576 pixels: both sides divisible by 16, the macro block video encoders want.
+DASHBOARD_SIZE_IN = (10.24, 5.76)
+DASHBOARD_DPI = 100
+
+
+def _figure(figsize: tuple[float, float], dpi: int = 100) -> Figure:
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise ImportError(
+            "gl_env plots need matplotlib: pip install -e '.[plot]' (or pip install matplotlib)"
+        ) from error
+    return Figure(figsize=figsize, dpi=dpi, layout="constrained")
+
+
+def policy_colors(names: Sequence[str]) -> dict[str, str]:
+    """One colour per policy, in order, the same in every figure of a run."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+def save_figure(figure: Figure, path: Path | str, dpi: int = 110) -> Path:
+    """Write ``figure`` as a PNG and return its path."""
+    path = Path(path)
+    figure.savefig(path, dpi=dpi, format="png")
+    return path
+
+
+# --- per-season statistics ----------------------------------------------------------------------
+
+
+def season_times(episodes: Episodes) -> np.ndarray:
+    """Calendar time of each season's middle in years (1958.125 = spring 1958), ``(T,)``; NaN if unplayed."""
+    played = episodes.alive.any(axis=1)
+    first = np.argmax(episodes.alive, axis=1)
+    columns = np.arange(episodes.alive.shape[0])
+    year = episodes.info["year"][columns, first].astype(np.float64)
+    season = episodes.info["season"][columns, first].astype(np.float64)
+    return np.where(played, year + (season + 0.5) / SEASONS_PER_YEAR, math.nan)
+
+
+def quartiles_over_villages(values: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median and interquartile band of ``values[t, mask[t]]`` for each season, ``(T,)`` each (NaN if none)."""
+    q = np.full((3, values.shape[0]), math.nan)
+    for t in np.flatnonzero(mask.any(axis=1)):
+        q[:, t] = np.percentile(values[t, mask[t]], [50, 25, 75])
+    return q[0], q[1], q[2]
+
+
+def _per_person_year(episodes: Episodes, key: str) -> tuple[np.ndarray, np.ndarray]:
+    """``key`` summed over each harvest year (spring to winter) per person at the harvest, and the
+    mask of villages whose cadre reached that harvest."""
+    at_harvest = episodes.alive & (episodes.info["season"] == AUTUMN)
+    year_total = np.zeros_like(episodes.info[key], dtype=np.float64)
+    years = episodes.info["year"]
+    for year in np.unique(years[at_harvest]):
+        in_year = episodes.alive & (years == year)
+        year_total = np.where(
+            at_harvest & (years == year), np.where(in_year, episodes.info[key], 0.0).sum(0), year_total
+        )
+    return safe_ratio(year_total, population_at_season_start(episodes)), at_harvest
+
+
+def _draw_band(ax: Axes, x: np.ndarray, values: np.ndarray, mask: np.ndarray, color: str, **style: Any) -> None:
+    median, low, high = quartiles_over_villages(values, mask)
+    shown = np.isfinite(median)
+    ax.fill_between(x[shown], low[shown], high[shown], color=color, alpha=0.18, linewidth=0)
+    ax.plot(x[shown], median[shown], color=color, **style)
+
+
+def _year_axis(ax: Axes, first_year: int, last_year: int, ylabel: str) -> None:
+    ax.set_xlim(first_year, last_year + 1)
+    ax.set_xticks(range(first_year, last_year + 2))
+    ax.set_xlabel("year")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+
+
+# --- trajectories -------------------------------------------------------------------------------
+
+
+def trajectory_figure(
+    episodes_by_policy: Mapping[str, Episodes], title: str, colors: Mapping[str, str] | None = None
+) -> Figure:
+    """Eight panels over the years, one colour per policy: median and interquartile band over villages.
+
+    Seasons are drawn at their middle; the harvest, reported harvest and procurement (per person
+    per harvest year) at the autumn harvest. Medians are over the villages whose cadre is still
+    in post at that season (an episode ends with a purge); the last panel shows how many that is.
+    """
+    colors = dict(colors or policy_colors(list(episodes_by_policy)))
+    figure = _figure((18, 8.5))
+    axes = figure.subplots(2, 4).ravel()
+    first_year, last_year = _year_span(episodes_by_policy.values())
+    for name, episodes in episodes_by_policy.items():
+        color = colors[name]
+        x = season_times(episodes)
+        at_start = population_at_season_start(episodes)
+        harvest, at_harvest = _per_person_year(episodes, "harvest_kg")
+        reported, _ = _per_person_year(episodes, "reported_kg")
+        procured, _ = _per_person_year(episodes, "procurement_kg")
+        _draw_band(axes[0], x, harvest, at_harvest, color, **TRUE_STYLE)
+        _draw_band(axes[0], x, reported, at_harvest, color, **REPORTED_STYLE)
+        _draw_band(axes[1], x, procured, at_harvest, color, **TRUE_STYLE)
+        _draw_band(axes[2], x, episodes.info["food_kg_per_person"], episodes.alive, color)
+        deaths = safe_ratio(episodes.info["deaths"] * 1000.0 * SEASONS_PER_YEAR, at_start)
+        _draw_band(axes[3], x, deaths, episodes.alive, color)
+        population = episodes.info["population"] / episodes.start["population"] * 100.0
+        _draw_band(axes[4], x, population, episodes.alive, color)
+        store = safe_ratio(episodes.info["store_kg"] + episodes.info["hidden_kg"], episodes.info["population"])
+        _draw_band(axes[5], x, store, episodes.alive, color)
+        _draw_band(axes[6], x, episodes.info["standing"], episodes.alive, color)
+        in_post = episodes.alive.mean(axis=1) * 100.0
+        axes[7].step(np.r_[first_year, x + 0.125], np.r_[100.0, in_post], where="pre", color=color)
+    axes[2].axhline(SUBSISTENCE_KG_PER_PERSON_DAY, label=SUBSISTENCE_LABEL, **SUBSISTENCE_STYLE)
+    axes[3].axhline(BASELINE_DEATHS_PER_1000_YEAR, label=BASELINE_DEATHS_LABEL, **BASELINE_STYLE)
+    for ax, (panel, unit) in zip(axes, TRAJECTORY_PANELS.items(), strict=True):
+        ax.set_title(panel)
+        _year_axis(ax, first_year, last_year, unit)
+    axes[0].legend(handles=_style_handles(), fontsize=8, loc="best")
+    axes[2].legend(fontsize=8, loc="best")
+    axes[3].legend(fontsize=8, loc="upper left")
+    _death_rate_axis(axes[3])
+    for ax in axes[[0, 1, 2, 4, 5]]:
+        ax.set_ylim(bottom=0)
+    axes[6].set_ylim(0, 1)
+    axes[7].set_ylim(0, 105)
+    _policy_legend(figure, colors)
+    n = max(e.alive.shape[1] for e in episodes_by_policy.values())
+    figure.suptitle(f"{title}: median and interquartile band over {n} villages per policy, while the cadre is in post")
+    return figure
+
+
+def _year_span(all_episodes: Any) -> tuple[int, int]:
+    years = np.concatenate([e.info["year"][e.alive] for e in all_episodes])
+    return int(years.min()), int(years.max())
+
+
+def _death_rate_axis(ax: Axes, top: float | None = None) -> None:
+    """Death rates span 10 (normal) to thousands (a village starving): linear to 20, log above.
+    The axis reaches at least 100 so that a normal death rate sits low, not across the panel."""
+    ax.set_yscale("symlog", linthresh=20.0)
+    ax.set_ylim(0, top if top is not None else max(ax.get_ylim()[1], 100.0))
+
+
+def _policy_legend(figure: Figure, colors: Mapping[str, str]) -> None:
+    """One legend of the policies' colours for the whole figure, below the panels."""
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=c, label=name) for name, c in colors.items()]
+    figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 8), fontsize=10, frameon=False)
+
+
+def _style_handles() -> list[Any]:
+    from matplotlib.lines import Line2D
+
+    return [
+        Line2D([], [], color="0.2", label="true harvest", **TRUE_STYLE),
+        Line2D([], [], color="0.2", label="reported", **REPORTED_STYLE),
+    ]
+
+
+# --- comparison -----------------------------------------------------------------------------------
+
+
+def comparison_figure(
+    results: Mapping[str, Mapping[str, Mapping[str, Estimate]]],
+    metrics: Sequence[str] = ("score/balanced", *COMPARISON_METRICS),
+    colors: Mapping[str, str] | None = None,
+) -> Figure:
+    """One panel per metric: a bar per policy in each scenario, with its 95% interval.
+
+    ``results[scenario][policy][metric]`` as produced by :func:`gl_env.metrics.summarize`.
+    Metrics missing from every result (a score without its anchors) are left out.
+    """
+    scenarios = list(results)
+    policies = list(dict.fromkeys(p for by_policy in results.values() for p in by_policy))
+    colors = dict(colors or policy_colors(policies))
+    shown = [
+        m for m in metrics if any(math.isfinite(r.get(m, _NAN).mean) for s in results.values() for r in s.values())
+    ]
+    cols = 3
+    rows = math.ceil(len(shown) / cols)
+    figure = _figure((15, 4.3 * rows))
+    axes = np.atleast_1d(figure.subplots(rows, cols)).ravel()
+    width = 0.8 / max(len(policies), 1)
+    for ax, metric in zip(axes, shown, strict=False):
+        for i, policy in enumerate(policies):
+            estimates = [results[s].get(policy, {}).get(metric, _NAN) for s in scenarios]
+            mean = np.array([e.mean for e in estimates])
+            err = np.array([[e.mean - e.low for e in estimates], [e.high - e.mean for e in estimates]])
+            x = np.arange(len(scenarios)) + (i - (len(policies) - 1) / 2) * width
+            # Rounding can put a mean a hair outside its interval; matplotlib refuses negative errors.
+            ax.bar(x, mean, width, yerr=np.clip(np.nan_to_num(err), 0.0, None), capsize=2, color=colors[policy])
+        info = METRICS[metric]
+        ax.set_title(info.label)
+        ax.set_ylabel(info.unit)
+        ax.set_xticks(range(len(scenarios)), scenarios)
+        ax.grid(axis="y", alpha=0.3)
+        _reference_line(ax, metric)
+    for ax in axes[len(shown) :]:
+        ax.set_visible(False)
+    _policy_legend(figure, colors)
+    figure.suptitle("Policies compared on each scenario: mean and 95% confidence interval")
+    return figure
+
+
+_NAN = Estimate(math.nan, math.nan, math.nan, 0)
+
+
+def _reference_line(ax: Axes, metric: str) -> None:
+    if metric == "food_kg_per_person_day":
+        ax.axhline(SUBSISTENCE_KG_PER_PERSON_DAY, label=SUBSISTENCE_LABEL, **SUBSISTENCE_STYLE)
+    elif metric in ("deaths_per_1000_per_year", "peak_year_death_rate"):
+        ax.axhline(BASELINE_DEATHS_PER_1000_YEAR, label=BASELINE_DEATHS_LABEL, **BASELINE_STYLE)
+        _death_rate_axis(ax)
+    elif metric == "mean_report_ratio":
+        ax.axhline(1.0, label="honest report", **BASELINE_STYLE)
+    elif metric.startswith("score/"):
+        ax.axhline(0.0, color="0.4", linewidth=0.8)
+        ax.axhline(100.0, label="reference policy = 100", **BASELINE_STYLE)
+    else:
+        return
+    ax.legend(fontsize=8, loc="best")
+
+
+# --- the village dashboard (render_mode="rgb_array") -------------------------------------------------
+
+
+def village_dashboard(
+    history: Sequence[Mapping[str, Any]], start_year: int, num_years: int, purge_threshold: float
+) -> np.ndarray:
+    """An RGB image ``(576, 1024, 3)`` uint8 of one village so far: ``history`` is the reset info
+    followed by each season's info (as :mod:`gl_env.info` builds them)."""
+    figure = _figure(DASHBOARD_SIZE_IN, DASHBOARD_DPI)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    axes = figure.subplots(2, 2).ravel()
+    last_year = start_year + num_years - 1
+    opening, seasons = history[0], list(history[1:])
+    x = np.array([s["year"] + (s["season"] + 0.5) / SEASONS_PER_YEAR for s in seasons], dtype=np.float64)
+    people = np.array([opening["population"], *(s["population"] for s in seasons)], dtype=np.float64)
+    at_start = people[:-1]
+    autumns = [i for i, s in enumerate(seasons) if s["season"] == AUTUMN]
+    color = PALETTE[0]
+
+    def per_person_at_harvest(key: str) -> np.ndarray:
+        return safe_ratio(np.array([seasons[i][key] for i in autumns], dtype=np.float64), at_start[autumns])
+
+    # Drawn even before the first harvest (empty), so the legend is there from the first frame.
+    axes[0].plot(x[autumns], per_person_at_harvest("harvest_kg"), color=color, label="true", **TRUE_STYLE)
+    axes[0].plot(x[autumns], per_person_at_harvest("reported_kg"), color=color, label="reported", **REPORTED_STYLE)
+    axes[0].plot(x[autumns], per_person_at_harvest("procurement_kg"), color=PALETTE[1], label="procured", **TRUE_STYLE)
+    food = [s["food_kg_per_person"] for s in seasons]
+    deaths = safe_ratio(
+        np.array([s["deaths"] for s in seasons], dtype=np.float64) * 1000.0 * SEASONS_PER_YEAR, at_start
+    )
+    standing = [opening["standing"], *(s["standing"] for s in seasons)]
+    axes[1].plot(x, food, color=color, label="eaten", **TRUE_STYLE)
+    axes[1].axhline(SUBSISTENCE_KG_PER_PERSON_DAY, label=SUBSISTENCE_LABEL, **SUBSISTENCE_STYLE)
+    axes[2].plot(x, deaths, color=color, label="deaths", **TRUE_STYLE)
+    axes[2].axhline(BASELINE_DEATHS_PER_1000_YEAR, label=BASELINE_DEATHS_LABEL, **BASELINE_STYLE)
+    axes[3].plot(np.r_[start_year, x], standing, color=color, label="standing", **TRUE_STYLE)
+    axes[3].axhline(purge_threshold, label="purge risk below", **SUBSISTENCE_STYLE)
+    units = ("kg/person/yr", "kg/person/day", "per 1000/yr (seasonal rate)", "0-1")
+    for ax, panel, unit in zip(axes, DASHBOARD_PANELS, units, strict=True):
+        ax.set_title(panel)
+        _year_axis(ax, start_year, last_year, unit)
+        ax.legend(fontsize=8, loc="upper right")
+    axes[0].set_ylim(bottom=0)
+    axes[1].set_ylim(0, 1.3)
+    # Fixed axes keep a recorded video steady; 4000 per 1000 a year is everyone dying in one season.
+    _death_rate_axis(axes[2], top=4000.0)
+    axes[3].set_ylim(0, 1.05)
+    figure.suptitle(_dashboard_title(history[-1], opening=not seasons))
+    canvas.draw()
+    image = np.asarray(canvas.buffer_rgba())[..., :3].copy()
+    figure.clear()
+    return image
+
+
+def _dashboard_title(info: Mapping[str, Any], opening: bool) -> str:
+    season = SEASONS[int(info["season"])].capitalize()
+    when = f"Before {season} {int(info['year'])}" if opening else f"{season} {int(info['year'])}"
+    status = "PURGED" if info["purged"] else f"standing {info['standing']:.2f}"
+    return (
+        f"{when}: village of {info['population']:,.0f}, store {info['store_kg'] / 1000:,.1f} t "
+        f"(hidden {info['hidden_kg'] / 1000:,.1f} t), cadre {status}"
+    )
