@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from agents.historical import historical_cadre
 from gl_env.actions import continuous_action
 from gl_env.core.constants import DAYS_PER_SEASON, SEED_KG_PER_HA
 from gl_env.observations import named
@@ -74,6 +75,7 @@ def max_inflate(o: dict[str, np.ndarray]) -> dict[str, Any]:
 SCRIPTED_POLICIES: dict[str, Callable[[dict[str, np.ndarray]], dict[str, Any]]] = {
     "honest": honest,
     "max_inflate": max_inflate,
+    "historical_cadre": historical_cadre,
 }
 
 
