@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from agents.historical import historical_cadre
 from gl_env.actions import ACTION_SIZE, continuous_action
 from gl_env.core.constants import DAYS_PER_SEASON, SEED_KG_PER_HA
 from gl_env.observations import named
@@ -138,6 +139,7 @@ def scripted(decide: Decide) -> Callable[[int], Policy]:
 SCRIPTED_POLICIES: dict[str, Callable[[int], Policy]] = {
     "honest": scripted(honest),
     "max_inflate": scripted(max_inflate),
+    "historical_cadre": scripted(historical_cadre),
     "concealer": scripted(concealer),
     "welfare_planner": scripted(welfare_planner),
     "random": RandomPolicy,

@@ -46,6 +46,7 @@ class Climate(NamedTuple):
     weather_mean: Any
     relief_rate: Any
     steel_quota_kg_per_person: Any
+    collective_effort: Any
 
 
 class Outcome(NamedTuple):
@@ -120,7 +121,7 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
     seed = seed_from_store + seed_from_hidden
     sown_share = spring * seed / ops.maximum(seed_need, _TINY) + (1.0 - spring) * s.sown_share
 
-    crop_labor = _crop_growth(p, s, d, ops, days, capacity, collective_ha, sown_share, spring, summer, autumn)
+    crop_labor = _crop_growth(s, d, ops, c, days, capacity, collective_ha, sown_share, spring, summer, autumn)
     private_output = _private_plots(p, d, ops, days, capacity, private_ha, winter)
     weather = c.weather_mean * (1.0 + p.weather_sd * (u0 + u1 - 1.0) * _TRIANGULAR_TO_UNIT)
     harvest = autumn * _harvest(p, s, ops, collective_ha, sown_share, crop_labor, weather)
@@ -268,10 +269,10 @@ def _land(p: CoreParams, private_plots: Any) -> tuple[Any, Any]:
 
 
 def _crop_growth(
-    p: CoreParams,
     s: State,
     d: Decision,
     ops: Ops,
+    c: Climate,
     days: Any,
     capacity: Any,
     collective_ha: Any,
@@ -282,12 +283,12 @@ def _crop_growth(
 ) -> Any:
     """Field work of the growing seasons, accumulated in ``State.crop_labor``.
 
-    Each season's adequacy is effective field labor-days (times ``collective_effort``, M1's
-    incentive effect) over :data:`~gl_env.core.constants.FIELD_WORKDAYS_PER_HA` per sown ha,
+    Each season's adequacy is effective field labor-days (times ``Climate.collective_effort``,
+    M1's incentive effect) over :data:`~gl_env.core.constants.FIELD_WORKDAYS_PER_HA` per sown ha,
     capped at 3; the crop keeps the season-weighted sum, restarting each spring.
     """
     sown_ha = ops.maximum(collective_ha * sown_share, _TINY)
-    adequacy = days * d.labor_fields * capacity * p.collective_effort / (sown_ha * k.FIELD_WORKDAYS_PER_HA)
+    adequacy = days * d.labor_fields * capacity * c.collective_effort / (sown_ha * k.FIELD_WORKDAYS_PER_HA)
     weight = spring * k.CROP_SEASON_WEIGHTS[0] + summer * k.CROP_SEASON_WEIGHTS[1] + autumn * k.CROP_SEASON_WEIGHTS[2]
     return (1.0 - spring) * s.crop_labor + weight * ops.minimum(adequacy, 3.0)
 

@@ -136,7 +136,6 @@ class Params:
     )
     purge_threshold: float = _mech(0.4, 0.05, 1.0, "0-1", "standing below which the cadre risks a purge")
     # --- mechanism: production and consumption (M1, M4, M6) ------------------------------------
-    collective_effort: float = _mech(1.0, 0.3, 1.5, "multiple", "effort on collective fields relative to 1957 (M1)")
     animal_neglect: float = _mech(
         0.0, 0.0, 0.2, "share/season", "draft animals lost to neglect under collective care (M6)"
     )
@@ -193,6 +192,9 @@ class Params:
     )
     steel_quota_kg_per_person: TimelineValue = _clim(
         0.0, 0.0, 50.0, "kg/person/season", "steel the county expects per season (M3)"
+    )
+    collective_effort: TimelineValue = _clim(
+        1.0, 0.3, 1.5, "multiple", "effort and farming practice on collective fields relative to 1957 (M1)"
     )
 
     # --- shocks ----------------------------------------------------------------------------------

@@ -1,0 +1,120 @@
+"""The calibrated historical-1958 reproduces the record (gl_env.calibration), and its command works."""
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agents.historical import CLAIMED_OVER_ACTUAL, LABOR_PLAN, RECORD_SEASONS, historical_cadre
+from agents.scripted import SCRIPTED_POLICIES, make_policy
+from gl_env import calibration
+from gl_env.observations import named
+from gl_env.rollout import run_episodes
+
+SEEDS = 200
+CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "calibration_targets.csv"
+
+
+@pytest.fixture(scope="module")
+def simulated():
+    return calibration.simulate(SEEDS)
+
+
+@pytest.mark.parametrize("target", calibration.TARGETS, ids=lambda t: f"{t.series}-{t.year}")
+def test_each_target_is_met_within_its_tolerance(simulated, target):
+    value = simulated[target.series][target.year]
+    assert target.low <= target.record <= target.high
+    assert target.met(value), f"{target.series} {target.year}: {value:.3f} outside [{target.low}, {target.high}]"
+
+
+def test_procurement_peaks_in_1959_and_falls_back(simulated):
+    share = simulated["procurement_share"]
+    assert calibration.peak_year(share) == 1959
+    assert share[1962] < share[1960] < share[1959]
+
+
+def test_output_falls_and_the_famine_follows_the_squeeze(simulated):
+    output = simulated["output_vs_1958"]
+    assert output[1960] < output[1959] < output[1958] == 1.0
+    deaths = simulated["crude_death_rate"]
+    # No target: mortality follows from reserves; it must simply peak in the year food is scarcest.
+    eaten = simulated["consumption_vs_1957"]
+    assert calibration.peak_year(deaths) == min(eaten, key=eaten.__getitem__)
+
+
+def test_the_policy_explains_part_of_the_output_fall():
+    result = calibration.policy_share_of_output_fall(SEEDS)
+    assert result["counterfactual_fall_percent"] < result["output_fall_percent"]
+    assert 20.0 < result["policy_share_percent"] < 90.0
+
+
+def test_historical_cadre_acts_on_the_record_calendar():
+    assert "historical_cadre" in SCRIPTED_POLICIES
+    episodes = run_episodes(make_policy("historical_cadre"), np.arange(20), scenario="historical-1958", purge_rate=0.0)
+    autumn = episodes.info["season"][:, 0] == 2
+    claimed = episodes.info["reported_kg"][autumn] / episodes.info["harvest_kg"][autumn]
+    np.testing.assert_allclose(
+        claimed, np.broadcast_to(np.asarray(CLAIMED_OVER_ACTUAL)[:, None], claimed.shape), rtol=1e-3
+    )  # float32 actions
+    steel_by_year = episodes.info["steel_kg"].reshape(-1, 4, 20).sum(axis=1).mean(axis=1)
+    assert steel_by_year[0] > steel_by_year[1] > steel_by_year[3] == 0.0  # 1958 furnaces, none after 1960
+    assert len(LABOR_PLAN) == RECORD_SEASONS
+
+
+def test_historical_cadre_works_private_plots_only_where_allowed():
+    obs = np.zeros((2, 45), dtype=np.float32)
+    o = named(obs)
+    o["private_plots"][:] = [0.0, 1.0]
+    o["time_elapsed"][:] = 16 / RECORD_SEASONS  # spring 1962
+    decision = historical_cadre(o)
+    assert decision["labor_private"][0] == 0.0 < decision["labor_private"][1]
+    total = [
+        sum(decision[k][i] for k in ("labor_fields", "labor_private", "labor_works", "labor_rest")) for i in (0, 1)
+    ]
+    assert total[0] == pytest.approx(total[1])
+
+
+def test_the_command_writes_csv_json_png_and_never_silently_overwrites(tmp_path, capsys):
+    out = tmp_path / "calibration"
+    assert calibration.main([str(out), "--seeds", "20"]) == 0
+    printed = capsys.readouterr().out
+    assert "Li & Yang" in printed and "targets:" in printed
+    rows = list(csv.DictReader((out / "calibration.csv").open()))
+    assert [int(r["year"]) for r in rows] == list(calibration.YEARS)
+    document = json.loads((out / "calibration.json").read_text())
+    assert len(document["targets"]) == len(calibration.TARGETS)
+    assert (out / "calibration.png").read_bytes()[:4] == b"\x89PNG"
+    before = (out / "calibration.json").read_text()
+    assert calibration.main([str(out), "--seeds", "21"]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert (out / "calibration.json").read_text() == before
+    assert calibration.main([str(out), "--seeds", "21", "--overwrite"]) == 0
+    assert json.loads((out / "calibration.json").read_text())["seeds"] == 21
+
+
+def test_bad_seed_counts_are_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        calibration.main([str(tmp_path), "--seeds", "0"])
+    assert "--seeds=0" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="seeds"):
+        calibration.simulate([])
+
+
+@pytest.mark.skipif(not CSV.exists(), reason="shared/data/calibration_targets.csv is not beside the repository")
+def test_the_record_in_code_matches_the_shared_data():
+    rows = {(r["year"], r["variable"]): r["value"] for r in csv.DictReader(CSV.open())}
+    tables = {
+        "grain_output_official_old_series": calibration.GRAIN_OUTPUT_MT,
+        "procurement_share_gross": calibration.PROCUREMENT_SHARE_PERCENT,
+        "procurement_share_net": calibration.PROCUREMENT_SHARE_NET_PERCENT,
+        "rural_grain_consumption_per_capita": calibration.RURAL_CONSUMPTION_KG,
+        "employment_primary_sector": calibration.FARM_EMPLOYMENT_MILLION,
+        "population_yearend": calibration.POPULATION_YEAREND_MILLION,
+    }
+    for variable, table in tables.items():
+        for year, value in table.items():
+            assert float(rows[(str(year), variable)]) == value, (variable, year)
+    assert float(rows[("1958", "grain_output_announced_dec1958")]) == calibration.GRAIN_CLAIMED_MT[1958]
+    assert float(rows[("1959", "grain_output_claimed_nov1959")]) == calibration.GRAIN_CLAIMED_MT[1959]
