@@ -154,7 +154,7 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
     hidden = hidden * (1.0 - k.HIDDEN_SPOILAGE_PER_SEASON)
 
     intake, need, reserve = _nutrition(s, ops, pop, eaten + private_output, worked_days, capacity)
-    deaths, births, conceived = _demography(s, d, ops, pop, reserve)
+    deaths, births, conceived, survivors_reserve = _demography(s, d, ops, pop, reserve)
     excess = deaths - pop * (k.BASELINE_DEATHS_PER_1000_YEAR / 1000.0 / k.SEASONS_PER_YEAR)
     tools = _tools(p, s, ops, steel, soviet)
     animals = _animals(p, s, ops, reserve)
@@ -186,7 +186,7 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
         t=s.t + 1,
         key=s.key,
         population=pop - deaths + births,
-        reserve=reserve,
+        reserve=survivors_reserve,
         food_adequacy=intake / need,
         store_kg=store,
         hidden_kg=hidden,
@@ -431,18 +431,23 @@ def _nutrition(s: State, ops: Ops, pop: Any, food_kg: Any, worked_days: Any, cap
     return intake, need, ops.clip(s.reserve + balance, 0.0, 1.0)
 
 
-def _demography(s: State, d: Decision, ops: Ops, pop: Any, reserve: Any) -> tuple[Any, Any, Any]:
+def _demography(s: State, d: Decision, ops: Ops, pop: Any, reserve: Any) -> tuple[Any, Any, Any, Any]:
     """Deaths and births from body reserves, not from the famine's record.
 
     Deaths: the 1957 baseline rate, raised by hunger (disease) and by collective child care
     (M5, ``Decision.mobilization``), plus starvation: the share of people whose own reserve is
     exhausted under a triangular spread around the mean (see
-    :data:`~gl_env.core.constants.RESERVE_SPREAD`). Births: conceptions at the 1957 rate times
-    fertility (falls with reserves), born three seasons later (``State.born_*``).
+    :data:`~gl_env.core.constants.RESERVE_SPREAD`). Those who starve are the weakest, so the
+    survivors' mean reserve is the spread's mean above zero (frailty selection). Births:
+    conceptions at the 1957 rate times fertility (falls with reserves), born three seasons
+    later (``State.born_*``). Returns deaths, births, conceptions and the survivors' reserve.
     """
     w = k.RESERVE_SPREAD
-    gap = ops.maximum(w - reserve, 0.0)
-    starvation = gap * gap / (2.0 * w * w)
+    # How far below zero the weakest person's reserve falls (0 while everyone has some left).
+    below = ops.minimum(reserve - w, 0.0)
+    starvation = below * below / (2.0 * w * w)
+    # Mean of the triangular spread truncated at zero: (r - below^3 / 6w^2) / (1 - starved share).
+    survivors_reserve = ops.clip((reserve - below * below * below / (6.0 * w * w)) / (1.0 - starvation), 0.0, 1.0)
     baseline = k.BASELINE_DEATHS_PER_1000_YEAR / 1000.0 / k.SEASONS_PER_YEAR
     disease = (
         baseline
@@ -454,7 +459,7 @@ def _demography(s: State, d: Decision, ops: Ops, pop: Any, reserve: Any) -> tupl
         (reserve - k.FERTILITY_RESERVE_ZERO) / (k.FERTILITY_RESERVE_FULL - k.FERTILITY_RESERVE_ZERO), 0.0, 1.0
     )
     conceived = (pop - deaths) * (k.BASELINE_BIRTHS_PER_1000_YEAR / 1000.0 / k.SEASONS_PER_YEAR) * fertility
-    return deaths, s.born_next, conceived
+    return deaths, s.born_next, conceived, survivors_reserve
 
 
 def _tools(p: CoreParams, s: State, ops: Ops, steel: Any, soviet: Any) -> Any:
