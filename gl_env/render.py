@@ -45,9 +45,11 @@ def season_report(info: dict[str, Any], opening: bool = False) -> str:
         lines.append(f"  Sown with {info['seed_kg'] / 1000:,.1f} t of seed grain.")
     if info["concealed_kg"] > 0:
         lines.append(f"  Hid {info['concealed_kg'] / 1000:,.1f} t from the state.")
+    # Private-plot produce is eaten at home, on top of the ration drawn from the store.
+    with_plots = " (ration and private plots)" if info["private_output_kg"] > 0 else ""
     lines.append(
-        f"  People ate {info['food_kg_per_person']:.2f} kg a day each: {info['kcal_per_person_day']:,.0f} kcal "
-        f"against a need of {info['kcal_need_per_person_day']:,.0f}."
+        f"  People ate {info['food_kg_per_person']:.2f} kg a day each{with_plots}: "
+        f"{info['kcal_per_person_day']:,.0f} kcal against a need of {info['kcal_need_per_person_day']:,.0f}."
     )
     lines.append(
         f"  Deaths {info['deaths']:,.1f} ({info['excess_deaths']:,.1f} above normal), births {info['births']:,.1f}; "
