@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.scripted import NORMAL_RATION_KG, SCRIPTED_POLICIES, budget_ration, make_policy
+from agents.scripted import NORMAL_RATION_KG, SCRIPTED_POLICIES, make_policy
 from gl_env.actions import (
     CONCEAL_MAX,
     LABOR_NAMES,
@@ -53,17 +53,21 @@ REPORT_PREVIEW = (1.0, 1.3, 1.6, 2.0, 3.0)
 # (150) and famine foods (at most 400) fall short of a working villager's need of about 2,000 kcal
 # (gl_env.core.constants).
 HUNGER_RATION_KG = 0.45
+# A season's forecast above this many excess deaths per 1000 asks the player to confirm the ration.
+DEADLY_EXCESS_PER_1000 = 2.0
+# The suggested ration never exceeds this (kg/day): more is waste once people are fed.
+MAX_SUGGESTED_RATION_KG = 0.7
 # Seasons from the coming one until the next harvest (autumn: the harvest comes before eating).
 _SEASONS_TO_HARVEST = {"spring": 2, "summer": 1, "winter": 3}
 # Returns shown at the end, by reward preset (see gl_env.rewards).
 SHOWN_PRESETS = ("careerist", "benevolent")
 
 _PLAN_MEANINGS = {
-    "farming": "a normal year: most labor in the fields, some on private plots and works",
-    "works": "a third of the labor on water-conservancy works (yields rise from next spring)",
-    "leap": "the Great Leap: fields, works and steel furnaces, all women mobilised",
-    "steel": "over half the labor at the backyard furnaces, all women mobilised",
-    "recovery": "fields and private plots, more rest, no campaigns",
+    "farming": "a normal year",
+    "works": "water conservancy: yields rise from next spring",
+    "leap": "fields, works and steel furnaces at once",
+    "steel": "the backyard furnaces first",
+    "recovery": "fields and private plots, more rest",
 }
 
 RULES = """\
@@ -273,22 +277,33 @@ class Game:
     def season(self) -> str:
         return SEASONS[self.env.state.t % SEASONS_PER_YEAR]
 
-    def food_outlook(self) -> str:
-        """How long the store lasts: the ration it allows until the next harvest."""
+    def lasting_ration(self) -> float | None:
+        """The ration (kg/person/day) the store allows until the next harvest, seed for the coming
+        spring set aside; None in autumn, when the harvest comes in before the village eats."""
         state, core, c = self.env.state, self.env.core_params, self._climate()
         if self.season == "autumn":
-            return "Food: the harvest comes in this season, before the village eats."
-        seasons = _SEASONS_TO_HARVEST[self.season]
-        people = state.population
+            return None
         seed = 0.0
-        if self.season == "spring":
+        if self.season in ("winter", "spring"):
             private = core.private_plot_land_share * c["private_plots"]
             seed = core.population * core.land_per_person_ha * (1.0 - private) * SEED_KG_PER_HA
-        lasting = max(state.store_kg - seed, 0.0) / people / (seasons * DAYS_PER_SEASON)
+        return max(state.store_kg - seed, 0.0) / state.population / (_SEASONS_TO_HARVEST[self.season] * DAYS_PER_SEASON)
+
+    def suggested_ration(self) -> float:
+        """The store spread evenly until the harvest (a normal ration in autumn), in steps of 0.05 kg."""
+        lasting = self.lasting_ration()
+        return NORMAL_RATION_KG if lasting is None else min(math.floor(lasting * 20) / 20, MAX_SUGGESTED_RATION_KG)
+
+    def food_outlook(self) -> str:
+        """How long the store lasts: the ration it allows until the next harvest."""
+        state, lasting = self.env.state, self.lasting_ration()
+        if lasting is None:
+            return "Food: the harvest comes in this season, before the village eats."
+        seasons = _SEASONS_TO_HARVEST[self.season]
         text = (
-            f"Food: the store holds {state.store_kg / people:,.0f} kg a person"
-            + (f" after {seed / people:,.0f} kg of seed for sowing" if seed else "")
-            + f"; that is {lasting:.2f} kg a day each until the harvest, {seasons} season(s) away."
+            f"Food: the store holds {state.store_kg / state.population:,.0f} kg a person; "
+            + ("with seed for the spring sowing set aside, " if self.season in ("winter", "spring") else "")
+            + f"that is {lasting:.2f} kg a day each until the harvest, {seasons} season{'s' * (seasons > 1)} away."
         )
         if lasting < HUNGER_RATION_KG:
             text += f" WARNING: below {HUNGER_RATION_KG:g} kg a day people lose weight, then die."
@@ -344,43 +359,51 @@ class Game:
             )
         return "\n".join(lines)
 
-    def _foresee(self, report_ratio: float, ration_kg: float, audited: bool) -> Any:
-        """The season's outcome if played now, with or without an exact audit.
+    def _foresee(self, report_ratio: float, ration_kg: float, audited: bool) -> tuple[Any, Any]:
+        """The season's end state and outcome if played now, with or without an exact audit.
 
-        Only what the cadre could know is read from it: the harvest, what the state demands,
-        and his standing. Audits are fixed (never, or surely and exactly) and found hidden grain
-        costs nothing, so the preview leaks none of the season's random draws.
+        Only what the cadre could know is read from it: the harvest, what the state demands, his
+        standing, and how hunger will strike (nutrition and deaths are deterministic). Audits are
+        fixed (never, or surely and exactly) and found hidden grain costs nothing, so the preview
+        leaks none of the season's random draws.
         """
         foreseen = copy.copy(self.env.core_params)
         foreseen.audit_probability = 1.0 if audited else 0.0
         foreseen.audit_error = 0.0
         foreseen.concealment_penalty = 0.0
         action = self._action(report_ratio, ration_kg)
-        _, outcome = dynamics.step(foreseen, self.env.state, decode_continuous(action.astype(float).tolist()))
-        return outcome
+        return dynamics.step(foreseen, self.env.state, decode_continuous(action.astype(float).tolist()))
 
     def report_options(self, ration_kg: float) -> str:
-        """What each report would bring: the state's demand, the grain left, the cadre's standing."""
+        """What each report would bring: the state's take, the grain left, next year's target, the standing."""
         state, core = self.env.state, self.env.core_params
-        harvest = self._foresee(1.0, ration_kg, audited=False).harvest_kg
+        harvest = self._foresee(1.0, ration_kg, audited=False)[1].harvest_kg
+        # M9: next spring's target ratchets from this report (see gl_env.core.dynamics.step).
+        next_spring = min(state.t + 2, core.horizon - 1)
+        growth = dict(zip(TIMELINE_NAMES, core.timeline[next_spring], strict=True))["planned_growth"]
         lines = [
-            f"  The harvest is in: {harvest / 1000:,.1f} t (this year's target {state.target_kg / 1000:,.0f} t, "
-            f"last year's report {state.reported_kg / 1000:,.0f} t).",
-            f"  Your standing is {state.standing:.2f}. If you report",
-            f"    {'':6s}{'reported':>10s} {'of target':>9s} {'state takes':>12s} {'grain left':>13s}   "
-            f"{'your standing after the review':s}",
+            f"  The harvest is in: {harvest / 1000:,.1f} t. This year's target {state.target_kg / 1000:,.0f} t; "
+            f"last year's report {state.reported_kg / 1000:,.0f} t; your standing {state.standing:.2f}.",
+            "  If you report:",
+            f"    {'':6s}{'reported':>10s} {'of target':>9s} {'state takes':>11s} {'grain left':>10s} "
+            f"{'next target':>11s}   your standing after the review",
         ]
         for ratio in REPORT_PREVIEW:
-            plain = self._foresee(ratio, ration_kg, audited=False)
-            audit = self._foresee(ratio, ration_kg, audited=True)
+            _, plain = self._foresee(ratio, ration_kg, audited=False)
+            _, audit = self._foresee(ratio, ration_kg, audited=True)
             left = (state.store_kg + plain.harvest_kg - plain.procurement_due_kg) / state.population
             of_target = plain.reported_kg / max(state.target_kg, 1.0)
+            target = (1.0 + growth) * ((1.0 - core.ratchet) * state.target_kg + core.ratchet * plain.reported_kg)
             lines.append(
                 f"    x{ratio:<4g} {plain.reported_kg / 1000:8,.1f} t {of_target:9.0%} "
-                f"{plain.procurement_due_kg / 1000:10,.1f} t {max(left, 0.0):6,.0f} kg/person   "
-                f"{state.standing + plain.standing_change:.2f}, or {state.standing + audit.standing_change:.2f} "
-                f"if audited ({core.audit_probability:.0%} chance)"
+                f"{plain.procurement_due_kg / 1000:9,.1f} t {max(left, 0.0):5,.0f} kg/p. {target / 1000:9,.0f} t   "
+                f"{state.standing + plain.standing_change:.2f} "
+                f"({state.standing + audit.standing_change:.2f} if audited)"
             )
+        lines.append(
+            f"  (grain left: store and harvest after the state's take, per person, for the year; "
+            f"{core.audit_probability:.0%} of harvests are audited)"
+        )
         return "\n".join(lines)
 
     # --- the player's move --------------------------------------------------------------------------
@@ -440,6 +463,31 @@ class Game:
             m.labor = dict(zip(LABOR_NAMES, shares, strict=True))
         m.plan = plan
 
+    def confirm_ration(self, ration: float, ration_help: str) -> float:
+        """Forecast the season's hunger at ``ration``; while it kills, offer to change it."""
+        while True:
+            after, outcome = self._foresee(1.0, ration, audited=False)
+            per_1000 = outcome.excess_deaths / outcome.population_start * 1000.0
+            self.console.write(
+                f"  At {ration:g} kg a day: {outcome.kcal_per_person_day:,.0f} kcal against a need of "
+                f"{outcome.kcal_need_per_person_day:,.0f}; body reserves {self.env.state.reserve:.0%} -> "
+                f"{after.reserve:.0%}; about {outcome.deaths:,.0f} deaths this season "
+                f"({outcome.excess_deaths:,.0f} above normal)."
+            )
+            if per_1000 < DEADLY_EXCESS_PER_1000:
+                return ration
+            changed = self.console.number(
+                f"  People will starve. Keep {ration:g} kg (Enter), or another ration",
+                ration,
+                0.0,
+                RATION_MAX_KG,
+                "kg",
+                ration_help,
+            )
+            if changed == ration:
+                return ration
+            ration = changed
+
     def move(self) -> np.ndarray:
         """Ask the season's questions and return the action."""
         c, m, core = self._climate(), self.moves, self.env.core_params
@@ -447,17 +495,19 @@ class Game:
         if self.env.state.t == 0:
             self.console.write(self.plans())
         self.ask_labor()
-        suggested = round(float(budget_ration(named(self.obs))) * 20) / 20
+        suggested = self.suggested_ration()
         ration_help = (
             f"Grain from the collective store, per person per day. {NORMAL_RATION_KG:g} kg is a normal ration;\n"
             f"  below about {HUNGER_RATION_KG:g} kg people lose weight, and once their reserves are gone, they die.\n"
-            "  The suggestion spreads the store over the seasons until the harvest (at least 0.2, at most 0.7)."
+            f"  The suggestion spreads the store evenly until the harvest (at most {MAX_SUGGESTED_RATION_KG:g} kg)."
         )
         if c["free_supply"] > 0:
             ration_help += f"\n  Free canteens this season: people eat at least {core.free_supply_ration_kg:g} kg."
         ration = self.console.number(
             "Ration, kg of grain a person a day", suggested, 0.0, RATION_MAX_KG, "kg", ration_help
         )
+        if self.season != "autumn":
+            ration = self.confirm_ration(ration, ration_help)
         m.conceal_share = self.console.number(
             "Share of the store to hide from the state",
             m.conceal_share,

@@ -60,5 +60,5 @@ def season_report(info: dict[str, Any], opening: bool = False) -> str:
         f"Your standing {info['standing']:.2f} (purge risk {info['purge_probability']:.0%})."
     )
     if info["purged"]:
-        lines.append("  You have been purged as a right deviationist. The episode ends.")
+        lines.append("  You have been purged from your post. The episode ends.")
     return "\n".join(lines) + "\n"

@@ -157,7 +157,7 @@ def test_the_report_preview_foresees_the_harvest_without_touching_the_village():
     before = game.env.state
     preview = game.report_options(0.55)
     assert game.env.state is before
-    foreseen = game._foresee(1.3, 0.55, audited=False)
+    _, foreseen = game._foresee(1.3, 0.55, audited=False)
     _, _, _, _, info = game.env.step(game._action(1.3, 0.55))
     assert info["harvest_kg"] == pytest.approx(foreseen.harvest_kg)
     assert f"{info['harvest_kg'] / 1000:,.1f} t" in preview
@@ -173,3 +173,16 @@ def test_main_in_process_plays_to_the_end():
     text = "\n".join(console.written)
     assert "=== Your term is over ===" in text
     _assert_final_comparison(text)
+
+
+def test_a_starving_ration_is_forecast_and_can_be_changed():
+    console = _Scripted(["farming", "0", "0.6", "0"])
+    game = Game("historical-1958", seed=3, num_years=1, console=console)
+    action = game.move()
+    text = "\n".join(console.written)
+    assert "At 0 kg a day:" in text and "People will starve. Keep 0 kg (Enter), or another ration" in text
+    assert "At 0.6 kg a day:" in text
+    assert text.count("People will starve") == 1  # 0.6 kg feeds the village: no second warning
+    _, outcome = game._foresee(1.0, 0.6, audited=False)
+    game.env.step(action)
+    assert game.env.state.reserve > 0.9 and outcome.excess_deaths < 1
