@@ -287,7 +287,9 @@ class Game:
         if self.season in ("winter", "spring"):
             private = core.private_plot_land_share * c["private_plots"]
             seed = core.population * core.land_per_person_ha * (1.0 - private) * SEED_KG_PER_HA
-        return max(state.store_kg - seed, 0.0) / state.population / (_SEASONS_TO_HARVEST[self.season] * DAYS_PER_SEASON)
+        # Canteens draw on hidden grain once the store is empty.
+        grain = state.store_kg + state.hidden_kg
+        return max(grain - seed, 0.0) / state.population / (_SEASONS_TO_HARVEST[self.season] * DAYS_PER_SEASON)
 
     def suggested_ration(self) -> float:
         """The store spread evenly until the harvest (a normal ration in autumn), in steps of 0.05 kg."""
@@ -301,7 +303,9 @@ class Game:
             return "Food: the harvest comes in this season, before the village eats."
         seasons = _SEASONS_TO_HARVEST[self.season]
         text = (
-            f"Food: the store holds {state.store_kg / state.population:,.0f} kg a person; "
+            f"Food: the store holds {state.store_kg / state.population:,.0f} kg a person"
+            + (f" and {state.hidden_kg / state.population:,.0f} kg is hidden" if state.hidden_kg > 0 else "")
+            + "; "
             + ("with seed for the spring sowing set aside, " if self.season in ("winter", "spring") else "")
             + f"that is {lasting:.2f} kg a day each until the harvest, {seasons} season{'s' * (seasons > 1)} away."
         )
@@ -426,15 +430,19 @@ class Game:
         for name, (shares, mobilization) in LABOR_PLANS.items():
             split = "/".join(f"{s:.0%}" for s in shares)
             lines.append(f"  {name:9s} {split:19s} women {mobilization:4.0%}  {_PLAN_MEANINGS[name]}")
-        lines.append("  custom    type your own shares")
+        lines.append("  custom    type your own shares (then 'same' keeps them)")
         if self._climate()["private_plots"] == 0:
             lines.append("  (Private plots are abolished now: labor sent there idles.)")
         return "\n".join(lines)
 
     def ask_labor(self) -> None:
         m = self.moves
-        plans = [*LABOR_PLANS, "custom"]
-        plan = self.console.choice(f"Labor plan ({', '.join(plans)})", m.plan, plans, self.plans())
+        # Once the player has typed his own shares, Enter keeps them ("same") rather than asking again.
+        plans = [*LABOR_PLANS, "custom", *(["same"] if m.plan == "custom" else [])]
+        default = "same" if m.plan == "custom" else m.plan
+        plan = self.console.choice(f"Labor plan ({', '.join(plans)})", default, plans, self.plans())
+        if plan == "same":
+            return
         if plan == "custom":
             labor = {}
             for name in LABOR_NAMES:
@@ -469,10 +477,12 @@ class Game:
             after, outcome = self._foresee(1.0, ration, audited=False)
             per_1000 = outcome.excess_deaths / outcome.population_start * 1000.0
             self.console.write(
-                f"  At {ration:g} kg a day: {outcome.kcal_per_person_day:,.0f} kcal against a need of "
-                f"{outcome.kcal_need_per_person_day:,.0f}; body reserves {self.env.state.reserve:.0%} -> "
-                f"{after.reserve:.0%}; about {outcome.deaths:,.0f} deaths this season "
-                f"({outcome.excess_deaths:,.0f} above normal)."
+                _wrap(
+                    f"At {ration:g} kg a day: {outcome.kcal_per_person_day:,.0f} kcal against a need of "
+                    f"{outcome.kcal_need_per_person_day:,.0f}; body reserves {self.env.state.reserve:.0%} -> "
+                    f"{after.reserve:.0%}; about {outcome.deaths:,.0f} deaths this season "
+                    f"({outcome.excess_deaths:,.0f} above normal)."
+                )
             )
             if per_1000 < DEADLY_EXCESS_PER_1000:
                 return ration
@@ -536,12 +546,12 @@ class Game:
                 REPORT_RATIO_MIN,
                 REPORT_RATIO_MAX,
                 "x",
-                "The state procures on your report. Reporting above the target earns standing, below\n"
-                "  last year's report loses it. An audit that finds your report more than "
+                "The state procures on your report. Reporting above the target earns standing; reporting\n"
+                "  less than last year loses it. An audit that finds your report more than "
                 f"{core.audit_tolerance:.0%} off the truth\n"
-                f"  costs {core.over_report_penalty:g} standing per unit over, {core.under_report_penalty:g} per unit "
-                f"under; {core.honesty_protection:.0%} of the decline penalty is waived for a report an audit"
-                " confirms.",
+                f"  costs {core.over_report_penalty:g} standing per unit over and {core.under_report_penalty:g} per "
+                f"unit under; where an audit\n  confirms the report, {core.honesty_protection:.0%} of the decline "
+                "penalty is waived.",
             )
         return self._action(report_ratio, ration)
 

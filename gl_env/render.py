@@ -34,8 +34,8 @@ def season_report(info: dict[str, Any], opening: bool = False) -> str:
             f"  The state demanded {info['procurement_due_kg'] / 1000:,.1f} t and took "
             f"{info['procurement_kg'] / 1000:,.1f} t; relief returned {info['relief_kg'] / 1000:,.1f} t."
         )
-    elif info["procurement_kg"] > 0:
-        lines.append(f"  Searchers took {info['procurement_kg'] / 1000:,.1f} t of hidden grain.")
+    if info["confiscated_kg"] > 0:
+        lines.append(f"  Anti-hiding searchers found and took {info['confiscated_kg'] / 1000:,.1f} t of hidden grain.")
     if info["steel_kg"] > 0:
         lines.append(
             f"  Furnaces made {info['steel_kg'] / 1000:,.2f} t of iron; "
