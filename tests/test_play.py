@@ -186,3 +186,15 @@ def test_a_starving_ration_is_forecast_and_can_be_changed():
     _, outcome = game._foresee(1.0, 0.6, audited=False)
     game.env.step(action)
     assert game.env.state.reserve > 0.9 and outcome.excess_deaths < 1
+
+
+def test_custom_labor_shares_are_kept_with_same():
+    console = _Scripted(["custom", "0.5", "0.5", "0", "0", "0", "0", "0.6", "0", "", "0.6", "0"])
+    game = Game("historical-1958", seed=3, num_years=1, console=console)
+    game.env.step(game.move())
+    shares = dict(game.moves.labor)
+    asked = sum("share of labor on" in line for line in console.written)
+    game.env.step(game.move())  # Enter at the labor question: "same"
+    assert "[same]" in "\n".join(console.written)
+    assert game.moves.plan == "custom" and game.moves.labor == shares
+    assert sum("share of labor on" in line for line in console.written) == asked == 5
