@@ -139,7 +139,8 @@ class Console:
             matches = [c for c in choices if c == text] or [c for c in choices if c.startswith(text)]
             if len(matches) == 1:
                 return matches[0]
-            self.write(f"  '{text}' is not one of: {allowed}. Please choose one (Enter for {default}), or 'help'.")
+            problem = f"could be {' or '.join(matches)}" if matches else f"is not one of: {allowed}"
+            self.write(f"  '{text}' {problem}. Please choose one (Enter for {default}), or 'help'.")
 
 
 @dataclass
@@ -167,7 +168,6 @@ class Record:
     population: np.ndarray
     report_ratio: np.ndarray
     purged: bool
-    start_population: float
     terms: dict[str, np.ndarray]  # reward term -> value per season
 
     def returns(self, preset: str) -> float:
@@ -180,7 +180,7 @@ class Record:
         return [(int(y), float(r)) for y, r in zip(self.year[autumn], self.report_ratio[autumn], strict=True)]
 
 
-def _record_from_infos(name: str, infos: list[dict[str, Any]], start_population: float) -> Record:
+def _record_from_infos(name: str, infos: list[dict[str, Any]]) -> Record:
     def column(key: str) -> np.ndarray:
         return np.array([float(i[key]) for i in infos])
 
@@ -193,7 +193,6 @@ def _record_from_infos(name: str, infos: list[dict[str, Any]], start_population:
         population=column("population"),
         report_ratio=column("report_ratio"),
         purged=bool(infos and infos[-1]["purged"]),
-        start_population=start_population,
         terms={t: np.array([float(i["reward_components"][t]["value"]) for i in infos]) for t in REWARD_TERMS},
     )
 
@@ -202,7 +201,8 @@ def baselines(scenario: str, seed: int, num_years: int) -> list[Record]:
     """Every scripted cadre of :data:`agents.scripted.SCRIPTED_POLICIES` on the same village (seed)."""
     records = []
     for name in SCRIPTED_POLICIES:
-        episodes = run_episodes(make_policy(name), [seed], scenario=scenario, num_years=num_years)
+        policy = make_policy(name)
+        episodes = run_episodes(policy, [seed], action_type=policy.action_type, scenario=scenario, num_years=num_years)
         played = episodes.alive[:, 0]
 
         def column(key: str, played: np.ndarray = played, episodes: Any = episodes) -> np.ndarray:
@@ -218,7 +218,6 @@ def baselines(scenario: str, seed: int, num_years: int) -> list[Record]:
                 population=column("population"),
                 report_ratio=column("report_ratio"),
                 purged=bool(episodes.purged[0]),
-                start_population=float(episodes.start["population"][0]),
                 terms={t: column(f"reward/{t}") for t in REWARD_TERMS},
             )
         )
@@ -228,13 +227,14 @@ def baselines(scenario: str, seed: int, num_years: int) -> list[Record]:
 def results_table(records: Sequence[Record], first_year: int, num_years: int) -> str:
     """The end-of-game comparison: deaths, excess deaths, purge, reports, returns, one row per cadre."""
     years = range(first_year, first_year + num_years)
+    name = max(14, *(len(r.name) for r in records))
     title = "autumn reports (x truth)"
     width = max(6 * num_years, len(title))
     returns_width = 11 * len(SHOWN_PRESETS) - 1
     lines = [
-        f"{'':14s} {'deaths per':>11s} {'excess':>7s} {'purged':>12s}  {title:<{width}s}  "
+        f"{'':{name}s} {'deaths per':>11s} {'excess':>7s} {'purged':>12s}  {title:<{width}s}  "
         f"{'returns':^{returns_width}s}",
-        f"{'cadre':14s} {'1000 a year':>11s} {'deaths':>7s} {'':12s}  "
+        f"{'cadre':{name}s} {'1000 a year':>11s} {'deaths':>7s} {'':12s}  "
         f"{''.join(f'{y:>6d}' for y in years):<{width}s}  " + " ".join(f"{p:>10s}" for p in SHOWN_PRESETS),
     ]
     lines.append("-" * len(lines[1]))
@@ -245,7 +245,7 @@ def results_table(records: Sequence[Record], first_year: int, num_years: int) ->
         made = dict(r.autumn_reports)
         shown = "".join(f"{made[y]:6.2f}" if y in made else f"{'-':>6s}" for y in years)
         lines.append(
-            f"{r.name:14s} {rate:11.1f} {r.excess_deaths.sum():7.1f} {purged:>12s}  {shown:<{width}s}  "
+            f"{r.name:{name}s} {rate:11.1f} {r.excess_deaths.sum():7.1f} {purged:>12s}  {shown:<{width}s}  "
             + " ".join(f"{r.returns(p):10.2f}" for p in SHOWN_PRESETS)
         )
     return "\n".join(lines)
@@ -260,7 +260,6 @@ class Game:
     """One game: the environment, the player's standing orders, and the seasons played."""
 
     def __init__(self, scenario: str, seed: int, num_years: int, console: Console):
-        self.scenario, self.seed, self.num_years = scenario, seed, num_years
         self.console = console
         self.env = GreatLeapEnv(scenario=scenario, render_mode="ansi", num_years=num_years)
         self.obs, info = self.env.reset(seed=seed)
@@ -569,7 +568,7 @@ class Game:
                 return True
 
     def record(self) -> Record:
-        return _record_from_infos("you", self.infos, self.start_population)
+        return _record_from_infos("you", self.infos)
 
 
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:

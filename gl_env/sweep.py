@@ -224,13 +224,12 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
             )
         else:
             kind = {"int": int, "float": float, "str": str, "Path | None": Path}[str(f.type)]
-            default = f.default
-            parser.add_argument(flag, type=kind, default=default, help=f"{f.metadata['help']} (default: {default})")
+            parser.add_argument(flag, type=kind, default=f.default, help=f"{f.metadata['help']} (default: {f.default})")
     given = {k: v for k, v in vars(parser.parse_args(argv)).items() if v is not None}
     args = Args(**given)
     try:
-        build_grid(args)
         check_args(args)
+        build_grid(args)
     except ValueError as error:
         parser.error(str(error))
     return args
@@ -391,7 +390,8 @@ def search(args: Args, grid: Grid, log: Callable[[str], Any] = print) -> dict[st
     start = time.perf_counter()
 
     constant = np.zeros((n_cells, dim))
-    report_action = np.zeros(n_cells)
+    # No report lever, no constant-ratio start: the column reads NaN (the start is the honest cadre).
+    report_action = np.full(n_cells, np.nan)
     if "report_ratio" in args.levers:
         bias = args.levers.index("report_ratio") * (1 + len(FEATURES))
         trial = np.zeros((n_cells, n_starts * n_cand, dim))

@@ -139,10 +139,11 @@ class _Scripted(Console):
 
 
 def test_console_defaults_prefixes_and_quit():
-    console = _Scripted(["", "rec", "st", "0.25", "quit"])
-    assert console.choice("plan", "farming", ["farming", "steel", "recovery"], "") == "farming"
-    assert console.choice("plan", "farming", ["farming", "steel", "recovery"], "") == "recovery"
-    assert console.choice("plan", "farming", ["farming", "steel", "recovery"], "") == "steel"
+    console = _Scripted(["", "rec", "s", "st", "0.25", "quit"])
+    assert console.choice("plan", "farming", ["farming", "steel", "recovery", "same"], "") == "farming"
+    assert console.choice("plan", "farming", ["farming", "steel", "recovery", "same"], "") == "recovery"
+    assert console.choice("plan", "farming", ["farming", "steel", "recovery", "same"], "") == "steel"
+    assert "'s' could be steel or same." in "\n".join(console.written)
     assert console.number("ration", 0.5, 0.0, 1.2, "kg", "") == 0.25
     with pytest.raises(Quit):
         console.number("ration", 0.5, 0.0, 1.2, "kg", "")
