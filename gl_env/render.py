@@ -34,8 +34,8 @@ def season_report(info: dict[str, Any], opening: bool = False) -> str:
             f"  The state demanded {info['procurement_due_kg'] / 1000:,.1f} t and took "
             f"{info['procurement_kg'] / 1000:,.1f} t; relief returned {info['relief_kg'] / 1000:,.1f} t."
         )
-    elif info["procurement_kg"] > 0:
-        lines.append(f"  Searchers took {info['procurement_kg'] / 1000:,.1f} t of hidden grain.")
+    if info["confiscated_kg"] > 0:
+        lines.append(f"  Anti-hiding searchers found and took {info['confiscated_kg'] / 1000:,.1f} t of hidden grain.")
     if info["steel_kg"] > 0:
         lines.append(
             f"  Furnaces made {info['steel_kg'] / 1000:,.2f} t of iron; "
@@ -45,9 +45,11 @@ def season_report(info: dict[str, Any], opening: bool = False) -> str:
         lines.append(f"  Sown with {info['seed_kg'] / 1000:,.1f} t of seed grain.")
     if info["concealed_kg"] > 0:
         lines.append(f"  Hid {info['concealed_kg'] / 1000:,.1f} t from the state.")
+    # Private-plot produce is eaten at home, on top of the ration drawn from the store.
+    with_plots = " (ration and private plots)" if info["private_output_kg"] > 0 else ""
     lines.append(
-        f"  People ate {info['food_kg_per_person']:.2f} kg a day each: {info['kcal_per_person_day']:,.0f} kcal "
-        f"against a need of {info['kcal_need_per_person_day']:,.0f}."
+        f"  People ate {info['food_kg_per_person']:.2f} kg a day each{with_plots}: "
+        f"{info['kcal_per_person_day']:,.0f} kcal against a need of {info['kcal_need_per_person_day']:,.0f}."
     )
     lines.append(
         f"  Deaths {info['deaths']:,.1f} ({info['excess_deaths']:,.1f} above normal), births {info['births']:,.1f}; "
@@ -58,5 +60,5 @@ def season_report(info: dict[str, Any], opening: bool = False) -> str:
         f"Your standing {info['standing']:.2f} (purge risk {info['purge_probability']:.0%})."
     )
     if info["purged"]:
-        lines.append("  You have been purged as a right deviationist. The episode ends.")
+        lines.append("  You have been purged from your post. The episode ends.")
     return "\n".join(lines) + "\n"
