@@ -27,9 +27,9 @@ run: setup
 	fi
 	$(BIN)/python evaluate.py
 
-# Every test, the slow learning ones included.
+# Every test, the slow learning ones and the tutorial notebook included.
 test: setup
-	$(BIN)/python -m pytest -n 2 -m "slow or not slow"
+	$(BIN)/python -m pytest -n 2 -m "slow or not slow" tests --nbmake docs/tutorial.ipynb
 
 lint: setup
 	$(BIN)/ruff check .
