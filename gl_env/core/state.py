@@ -68,7 +68,7 @@ def initial_state(p: CoreParams, key: Any) -> State:
     batch = isinstance(key, np.ndarray)
     if batch:
         n = key.shape[0]
-        full = lambda v: np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)).copy()  # noqa: E731
+        full = lambda v: np.full(n, v, dtype=np.float64)  # noqa: E731
         rate = p.timeline[:, _PROCUREMENT_RATE, 0]
         t = np.zeros(n, np.int64)
     else:
