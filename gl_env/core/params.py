@@ -313,7 +313,7 @@ class CoreParams:
     ``(P,)`` arrays for a batch), plus:
 
     - ``timeline``: the climate fields by season, ``timeline[t][k]`` for one village or an
-      array ``(P, K, T)`` for a batch, ``k`` following :data:`TIMELINE_NAMES`;
+      array ``(P, T, K)`` for a batch, ``k`` following :data:`TIMELINE_NAMES`;
     - ``horizon``: episode length in seasons; ``start_year``: calendar year of season 0;
     - ``soviet_season``: season index of the Soviet withdrawal (a huge number if never);
     - ``normal_harvest_kg``: collective harvest of a normal year (the 1957 report);
@@ -388,8 +388,8 @@ def stack_params(params: Sequence[Params]) -> CoreParams:
     for name in compiled[0]:
         if name == "timeline":
             tables = [list(c["timeline"]) + [c["timeline"][-1]] * (longest - c["horizon"]) for c in compiled]
-            # (P, K, T): one contiguous row per field, so a lookup by season yields (K, B) rows.
-            values[name] = np.ascontiguousarray(np.asarray(tables, dtype=np.float64).transpose(0, 2, 1))
+            # (P, T, K): one contiguous row per season, gathered whole by a lookup.
+            values[name] = np.asarray(tables, dtype=np.float64)
         else:
             values[name] = np.asarray(
                 [c[name] for c in compiled], dtype=np.int64 if name in _INTEGER_VALUES else np.float64
@@ -427,7 +427,7 @@ def randomized(core: CoreParams, keys: Any) -> CoreParams:
         if name in TIMELINE_NAMES:
             k = TIMELINE_NAMES.index(name)
             if batch:
-                table[:, k, :] = value[:, None]
+                table[:, :, k] = value[:, None]
             else:
                 for row in table:
                     row[k] = value

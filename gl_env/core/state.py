@@ -69,7 +69,7 @@ def initial_state(p: CoreParams, key: Any) -> State:
     if batch:
         n = key.shape[0]
         full = lambda v: np.full(n, v, dtype=np.float64)  # noqa: E731
-        rate = p.timeline[:, _PROCUREMENT_RATE, 0]
+        rate = p.timeline[:, 0, _PROCUREMENT_RATE]
         t = np.zeros(n, np.int64)
     else:
         full = float
