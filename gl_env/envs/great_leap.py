@@ -184,12 +184,20 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
                     f"action {action!r} is not in Discrete({DISCRETE_SIZE}): an int from 0 to {DISCRETE_SIZE - 1}"
                 )
             return decode_discrete(int(action))
-        values = np.asarray(action, dtype=np.float64).ravel().tolist() if not isinstance(action, list) else list(action)
+        if isinstance(action, list):
+            values = list(action)
+        elif isinstance(action, np.ndarray) and action.dtype.kind == "f":
+            values = action.ravel().tolist()  # exact Python floats, without a float64 copy first
+        else:
+            values = np.asarray(action, dtype=np.float64).ravel().tolist()
         if len(values) != ACTION_SIZE:
             raise ValueError(f"action has {len(values)} values; expected {ACTION_SIZE} (see gl_env.actions)")
-        for i, v in enumerate(values):
-            if not math.isfinite(v):
-                raise ValueError(f"action[{i}]={v!r} is not finite; actions must lie in [-1, 1]")
+        # One sum instead of ten checks: it is finite whenever every value is (it may also
+        # overflow, in which case the values are checked one by one and none raises).
+        if not math.isfinite(sum(values)):
+            for i, v in enumerate(values):
+                if not math.isfinite(v):
+                    raise ValueError(f"action[{i}]={v!r} is not finite; actions must lie in [-1, 1]")
         # Documented: out-of-range components are clipped to [-1, 1].
         return decode_continuous([-1.0 if v < -1.0 else (1.0 if v > 1.0 else v) for v in values])
 

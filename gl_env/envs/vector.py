@@ -241,18 +241,23 @@ class GreatLeapVectorEnv(VectorEnv):
                     f"action {bad} is not in Discrete({DISCRETE_SIZE}): an int from 0 to {DISCRETE_SIZE - 1}"
                 )
             return decode_discrete(index)
-        values = np.asarray(actions, dtype=np.float64)
-        if values.shape != (self.num_envs, ACTION_SIZE):
-            raise ValueError(f"actions must have shape ({self.num_envs}, {ACTION_SIZE}); got {values.shape}")
-        finite = np.isfinite(values)
+        actions = np.asarray(actions)
+        if actions.shape != (self.num_envs, ACTION_SIZE):
+            raise ValueError(f"actions must have shape ({self.num_envs}, {ACTION_SIZE}); got {actions.shape}")
+        # One float64 copy, one contiguous row per component: the decoding then runs on
+        # contiguous rows, and the clipping in place.
+        columns = actions.T.astype(np.float64, order="C")
+        finite = np.isfinite(columns)
         if not finite.all():
-            env, component = np.argwhere(~finite)[0]
+            component, env = np.argwhere(~finite)[0]
             raise ValueError(
-                f"actions[{env}, {component}]={float(values[env, component])!r} is not finite; "
+                f"actions[{env}, {component}]={float(columns[component, env])!r} is not finite; "
                 "actions must lie in [-1, 1]"
             )
         # Documented: out-of-range components are clipped to [-1, 1].
-        return decode_continuous(np.minimum(np.maximum(values, -1.0), 1.0))
+        np.maximum(columns, -1.0, out=columns)
+        np.minimum(columns, 1.0, out=columns)
+        return decode_continuous(columns.T)
 
     # --- render -----------------------------------------------------------------------------------
     def render(self) -> tuple[str, ...] | None:
