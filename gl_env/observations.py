@@ -78,6 +78,9 @@ OBSERVATION_LOW = np.array([c.low for c in OBSERVATION_SPEC], dtype=np.float64)
 OBSERVATION_HIGH = np.array([c.high for c in OBSERVATION_SPEC], dtype=np.float64)
 _LOW_COLUMN = OBSERVATION_LOW.astype(np.float32)[:, None]
 _HIGH_COLUMN = OBSERVATION_HIGH.astype(np.float32)[:, None]
+# Runs of consecutive components bounded below by 0, as row slices (see observe).
+_EDGES = np.flatnonzero(np.diff(np.concatenate(([0], (OBSERVATION_LOW == 0.0).astype(np.int8), [0]))))
+_ZERO_FLOOR_ROWS = tuple(slice(a, b) for a, b in zip(_EDGES[::2].tolist(), _EDGES[1::2].tolist(), strict=True))
 _TINY = 1e-12
 
 
@@ -158,8 +161,12 @@ def observe(p: CoreParams, s: State) -> np.ndarray:
         columns = observation_columns(p, s)
         for row, column in zip(values, columns, strict=True):
             row[...] = column
-        np.maximum(values, _LOW_COLUMN, out=values)
-        np.minimum(values, _HIGH_COLUMN, out=values)
+        # One pass of np.clip costs a quarter of np.maximum then np.minimum (the one-village
+        # rule). Their results differ only where np.clip keeps a -0.0 that np.maximum(-0.0, 0)
+        # makes 0.0; adding 0.0 to the rows bounded below by 0 undoes that and nothing else.
+        np.clip(values, _LOW_COLUMN, _HIGH_COLUMN, out=values)
+        for rows in _ZERO_FLOOR_ROWS:
+            values[rows] += 0.0
         return values.T
     values = np.array(observation_columns(p, s), dtype=np.float64)
     return np.minimum(np.maximum(values, OBSERVATION_LOW), OBSERVATION_HIGH).astype(np.float32)
