@@ -134,6 +134,8 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         )
         self._base = compile_params(self.params)
         self._core = self._base
+        # Observation blocks that depend on the params and the season only (see observe).
+        self._memo: dict[int, Any] = {}
         self._key: int | None = None
         self._state: State | None = None
         self._info: dict[str, Any] = {}
@@ -150,12 +152,14 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
             self._key = seed_to_key(int(self.np_random.integers(2**63)))
         else:
             self._key = next_episode_key(self._key)
-        self._core = randomized(self._base, self._key)
+        core = randomized(self._base, self._key)
+        if core is not self._core:
+            self._core, self._memo = core, {}
         self._state = initial_state(self._core, self._key)
         self._info = reset_info(self._core, self._state)
         self._done = False
         self._opening = True
-        return observe(self._core, self._state), self._info
+        return observe(self._core, self._state, self._memo), self._info
 
     def step(self, action: Any) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict[str, Any]]:
         if self._state is None:
@@ -173,7 +177,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         self._info = step_info(self._core, outcome, state, terms, self.weights)
         self._done = terminated or truncated
         self._opening = False
-        return observe(self._core, state), float(reward), terminated, truncated, self._info
+        return observe(self._core, state, self._memo), float(reward), terminated, truncated, self._info
 
     def _decision(self, action: Any) -> Decision:
         if self.action_type == "discrete":
