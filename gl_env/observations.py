@@ -113,7 +113,8 @@ def _climate(p: CoreParams, t: Any, ops: Ops) -> Climate:
 
 def _calendar_block(p: CoreParams, t: Any) -> list[Any]:
     season = t & 3
-    return [(season == 0) * 1.0, (season == 1) * 1.0, (season == 2) * 1.0, (season == 3) * 1.0, t / p.horizon]
+    # Flags stay bools: the float32 observation takes them as 0 and 1 without a multiply.
+    return [season == 0, season == 1, season == 2, season == 3, t / p.horizon]
 
 
 def _village_block(p: CoreParams, s: State, purge_rate: Any, ops: Ops) -> list[Any]:
@@ -151,7 +152,7 @@ def _climate_block(p: CoreParams, t: Any, c: Climate) -> list[Any]:
         c.relief_rate,
         c.steel_quota_kg_per_person / 20.0,
         c.weather_mean / 1.5,
-        (t >= p.soviet_season) * 1.0,
+        t >= p.soviet_season,
     ]
 
 
@@ -172,7 +173,10 @@ def _institution_block(p: CoreParams) -> list[Any]:
 
 
 def observation_columns(p: CoreParams, s: State) -> list[Any]:
-    """Unclipped observation components (floats or ``(B,)`` arrays), in :data:`OBSERVATION_SPEC` order."""
+    """Unclipped observation components in :data:`OBSERVATION_SPEC` order.
+
+    Floats or ``(B,)`` arrays; the flags (season, Soviet withdrawal) are bools.
+    """
     ops = ops_for(s.population)
     c = _climate(p, s.t, ops)
     return [
