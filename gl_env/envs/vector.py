@@ -147,8 +147,8 @@ class GreatLeapVectorEnv(VectorEnv):
             self._info = reset_info(self._core, self._state)
         else:
             index = np.flatnonzero(mask)
-            self._state, _, opening = self._restart(self._state, index, keys[index])
-            _scatter_info(self._info, index, opening)
+            self._state, fresh = self._restart(self._state, index, keys[index])
+            _scatter_info(self._info, index, reset_info(self._core.rows(index), fresh))
         self._keys = self._state.key
         return observe(self._core, self._state), self._info
 
@@ -170,22 +170,31 @@ class GreatLeapVectorEnv(VectorEnv):
 
     def _restart(
         self, state: State, index: np.ndarray, keys: np.ndarray, shared: set[int] | None = None
-    ) -> tuple[State, State, dict[str, Any]]:
+    ) -> tuple[State, State]:
         """Start new episodes (keyed ``keys``) in villages ``index`` of ``state``; the others carry on.
 
-        Returns the whole batch's state, and the new villages' opening state and info (``index``
-        rows). ``shared`` is as for :func:`_merge_rows`.
+        Returns the whole batch's state, and the new villages' opening state (``index`` rows).
+        ``shared`` is as for :func:`_merge_rows`.
         """
         if self._base.randomize:
             rows = randomized(self._base.rows(index), keys)
             for name, value in rows.__dict__.items():
                 if isinstance(value, np.ndarray):
                     getattr(self._core, name)[index] = value
-        core = self._core.rows(index)
-        fresh = initial_state(core, keys)
+        fresh = initial_state(self._core.rows(index), keys)
         self._done[index] = False
         merged = State(*(_merge_rows(full, index, part, shared) for full, part in zip(state, fresh, strict=True)))
-        return merged, fresh, reset_info(core, fresh)
+        return merged, fresh
+
+    def _start_episodes(self, index: np.ndarray) -> np.ndarray:
+        """Start the next episodes of villages ``index`` now, instead of at the next step (for
+        adapters with their own autoreset, e.g. :mod:`gl_env.sb3`); returns their first observations.
+
+        Their opening info is not computed: ``info`` is left as the last step returned it.
+        """
+        self._state, fresh = self._restart(self._state, index, next_episode_keys(self._state.key[index]))
+        self._keys = self._state.key
+        return observe(self._core.rows(index), fresh)
 
     # --- step -------------------------------------------------------------------------------------
     def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
@@ -210,11 +219,11 @@ class GreatLeapVectorEnv(VectorEnv):
             # (which the caller may still hold, e.g. through the last info) are copied first.
             shared = {id(field) for field in self._state}
             keys = next_episode_keys(self._state.key[restarting])
-            state, _, opening = self._restart(state, restarting, keys, shared)
+            state, fresh = self._restart(state, restarting, keys, shared)
             reward[restarting] = 0.0
             terminated[restarting] = False
             truncated[restarting] = False
-            _scatter_info(info, restarting, opening, shared)
+            _scatter_info(info, restarting, reset_info(self._core.rows(restarting), fresh), shared)
         # Observed once, after the restarts: a village's observation depends on its own row only.
         obs = observe(self._core, state)
         self._done = terminated | truncated
@@ -222,9 +231,9 @@ class GreatLeapVectorEnv(VectorEnv):
             ended = np.flatnonzero(self._done)
             info["final_info"], info["_final_info"] = dict(info), self._done.copy()
             info["final_obs"], info["_final_obs"] = obs.copy(), self._done.copy()
-            state, fresh, opening = self._restart(state, ended, next_episode_keys(state.key[ended]))
+            state, fresh = self._restart(state, ended, next_episode_keys(state.key[ended]))
             obs[ended] = observe(self._core.rows(ended), fresh)
-            _scatter_info(info, ended, opening)
+            _scatter_info(info, ended, reset_info(self._core.rows(ended), fresh))
         self._state = state
         self._info = info
         self._keys = state.key
