@@ -14,7 +14,9 @@ What is measured (each entry against a reference measured in the same run):
   inference) in the loop, against the same loop on CartPole's vector env
   (``random_policy_vs_cartpole_N``, ``mlp_policy_vs_cartpole_N``);
 - ``ppo``: stable-baselines3 PPO training steps/s through :class:`gl_env.sb3.GreatLeapSB3VecEnv`
-  against ``DummyVecEnv`` over 8 single envs, same hyperparameters (``ppo_adapter_vs_dummy``);
+  against ``DummyVecEnv`` over 8 single envs, same hyperparameters (SB3's defaults;
+  ``ppo_adapter_vs_dummy``), and at the other ``--ppo-envs`` with the same samples per update
+  (``ppo_adapter_vs_dummy_N``);
 - ``memory``: bytes of core state per village, and tracemalloc's peak and held bytes while
   stepping ``--memory-envs`` villages.
 
@@ -243,35 +245,39 @@ def bench_policy(rec: Recorder, n: int) -> None:
         )
 
 
-def bench_ppo(rec: Recorder, ppo_kwargs: dict[str, Any], repeats: int) -> None:
+def bench_ppo(rec: Recorder, sizes: list[int], samples: int, ppo_kwargs: dict[str, Any], repeats: int) -> None:
+    """PPO through the adapter vs DummyVecEnv at each number of envs in ``sizes``, with
+    ``samples`` env-steps per iteration (n_steps = samples / num_envs) and ``ppo_kwargs`` otherwise."""
     from stable_baselines3 import PPO
     from stable_baselines3.common.vec_env import DummyVecEnv
 
     from gl_env.sb3 import GreatLeapSB3VecEnv
 
-    def runner(make_env: Callable[[], Any]) -> Runner:
-        model = PPO("MlpPolicy", make_env(), seed=0, device="cpu", **ppo_kwargs)
+    def runner(env: Any, n_steps: int) -> Runner:
+        model = PPO("MlpPolicy", env, n_steps=n_steps, seed=0, device="cpu", **ppo_kwargs)
 
         def run(n: int) -> float:
             # One timed "step" is one PPO iteration: a rollout of n_steps per env and its update.
             start = time.perf_counter()
-            model.learn(total_timesteps=n * ppo_kwargs["n_steps"] * PPO_ENVS, reset_num_timesteps=False)
+            model.learn(total_timesteps=n * n_steps * env.num_envs, reset_num_timesteps=False)
             return time.perf_counter() - start
 
         return run
 
-    rec.compare(
-        "ppo_adapter_vs_dummy",
-        (f"PPO on GreatLeapSB3VecEnv({PPO_ENVS})", runner(lambda: GreatLeapSB3VecEnv(num_envs=PPO_ENVS))),
-        (
-            f"PPO on DummyVecEnv of {PPO_ENVS} single envs",
-            runner(lambda: DummyVecEnv([lambda: gym.make(ENV_ID)] * PPO_ENVS)),
-        ),
-        unit="steps/s",
-        per_step=ppo_kwargs["n_steps"] * PPO_ENVS,
-        steps=1,  # one timing is one PPO iteration, already long
-        repeats=repeats,
-    )
+    for n in sizes:
+        n_steps = samples // n
+        rec.compare(
+            "ppo_adapter_vs_dummy" if n == PPO_ENVS else f"ppo_adapter_vs_dummy_{n}",
+            (f"PPO on GreatLeapSB3VecEnv({n}), n_steps={n_steps}", runner(GreatLeapSB3VecEnv(num_envs=n), n_steps)),
+            (
+                f"PPO on DummyVecEnv of {n} single envs, n_steps={n_steps}",
+                runner(DummyVecEnv([lambda: gym.make(ENV_ID)] * n), n_steps),
+            ),
+            unit="steps/s",
+            per_step=n_steps * n,
+            steps=1,  # one timing is one PPO iteration, already long
+            repeats=repeats,
+        )
 
 
 def bench_memory(n: int, steps: int) -> dict[str, Any]:
@@ -387,13 +393,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=15, help="interleaved repeats of each comparison")
     parser.add_argument("--seconds", type=float, default=0.1, help="approximate length of one timing")
     parser.add_argument("--ppo-repeats", type=int, default=5, help="interleaved repeats of the PPO comparison")
-    parser.add_argument("--ppo-n-steps", type=int, default=2048, help="PPO rollout length per env (SB3's default)")
+    parser.add_argument("--ppo-envs", type=_sizes, default=[PPO_ENVS, 64], help="numbers of envs PPO trains on")
+    parser.add_argument(
+        "--ppo-samples", type=int, default=2048 * PPO_ENVS, help="env-steps per PPO update (SB3's n_steps=2048 x 8)"
+    )
     parser.add_argument("--torch-threads", type=int, default=1, help="torch.set_num_threads for the MLP and PPO")
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma list of {', '.join(SECTIONS)}")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.sync_sizes, args.policy_envs, args.memory_envs = [1, 8], [8], 8, 256
-        args.repeats, args.seconds, args.ppo_repeats, args.ppo_n_steps = 1, 0.01, 1, 16
+        args.repeats, args.seconds, args.ppo_repeats, args.ppo_envs, args.ppo_samples = 1, 0.01, 1, [PPO_ENVS], 128
     args.sections = [s for s in args.sections.split(",") if s]
     unknown = sorted(set(args.sections) - set(SECTIONS))
     if unknown:
@@ -409,8 +418,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         import torch
 
         torch.set_num_threads(args.torch_threads)
-    # SB3's PPO defaults (n_steps, batch_size, n_epochs), shortened in --quick runs; both sides share them.
-    ppo_kwargs = {"n_steps": args.ppo_n_steps, "batch_size": 64, "n_epochs": 1 if args.quick else 10}
+    # SB3's PPO defaults (batch_size, n_epochs), shortened in --quick runs; both sides share them.
+    ppo_kwargs = {"batch_size": 64, "n_epochs": 1 if args.quick else 10}
     rec = Recorder(args.repeats, args.seconds)
     memory = None
     started = time.perf_counter()
@@ -425,7 +434,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         elif section == "policy":
             bench_policy(rec, args.policy_envs)
         elif section == "ppo":
-            bench_ppo(rec, ppo_kwargs, args.ppo_repeats)
+            bench_ppo(rec, args.ppo_envs, args.ppo_samples, ppo_kwargs, args.ppo_repeats)
         elif section == "memory":
             memory = bench_memory(args.memory_envs, steps=3 if args.quick else 20)
     result: dict[str, Any] = {
@@ -438,7 +447,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "ppo_repeats": args.ppo_repeats,
             "seconds_per_timing": args.seconds,
             "torch_threads": args.torch_threads,
-            "ppo": {**ppo_kwargs, "num_envs": PPO_ENVS, "policy": "MlpPolicy"},
+            "ppo": {
+                **ppo_kwargs,
+                "num_envs": args.ppo_envs,
+                "samples_per_update": args.ppo_samples,
+                "policy": "MlpPolicy",
+            },
             "command": " ".join(["python benchmarks/throughput.py", *argv]),
         },
         "measurements": rec.measurements,
