@@ -57,12 +57,12 @@ def honesty(outcome: Outcome, decision: Decision) -> Any:
     """Minus the distance of the harvest and steel reports from the truth, and the share hidden."""
     ops = ops_for(outcome.deaths)
     harvest_season = (outcome.season == 2) * 1.0
-    r = decision.report_ratio
-    rs = decision.steel_report_ratio
+    r, r_inv = decision.report_ratio, 1.0 / decision.report_ratio
+    rs, rs_inv = decision.steel_report_ratio, 1.0 / decision.steel_report_ratio
     made_steel = (outcome.steel_kg > 0.0) * 1.0
     return (
-        -harvest_season * ops.maximum(r - 1.0 / r, 1.0 / r - r) * 0.5
-        - made_steel * ops.maximum(rs - 1.0 / rs, 1.0 / rs - rs) * 0.25
+        -harvest_season * ops.maximum(r - r_inv, r_inv - r) * 0.5
+        - made_steel * ops.maximum(rs - rs_inv, rs_inv - rs) * 0.25
         - decision.conceal_share
     )
 

@@ -3,8 +3,10 @@
 SB3's ``VecEnv`` is not Gymnasium's ``VectorEnv``: ``reset()`` takes no arguments (seeds come
 from ``seed()``), ``step_wait`` returns ``dones`` and a list of one info dict per village, and
 an ended episode is reset at once, its last observation kept in
-``info["terminal_observation"]``. This adapter runs :class:`~gl_env.envs.vector.GreatLeapVectorEnv`
-with same-step autoreset and translates; no Python loop over villages touches the dynamics.
+``info["terminal_observation"]``. This adapter runs :class:`~gl_env.envs.vector.GreatLeapVectorEnv`,
+starts the next episodes of the villages that ended itself (as the vector env's same-step
+autoreset would, without the opening infos SB3 does not return) and translates; no Python loop
+over villages touches the dynamics.
 
 >>> from gl_env.sb3 import GreatLeapSB3VecEnv
 >>> from stable_baselines3 import PPO
@@ -31,7 +33,7 @@ class GreatLeapSB3VecEnv(VecEnv):
     """``num_envs`` villages for stable-baselines3; keywords as for ``gym.make`` (and ``per_env``)."""
 
     def __init__(self, num_envs: int = 8, **env_kwargs: Any):
-        self.venv = GreatLeapVectorEnv(num_envs=num_envs, autoreset_mode="same_step", **env_kwargs)
+        self.venv = GreatLeapVectorEnv(num_envs=num_envs, **env_kwargs)
         self.render_mode = self.venv.render_mode
         super().__init__(num_envs, self.venv.single_observation_space, self.venv.single_action_space)
         self._actions: np.ndarray | None = None
@@ -50,16 +52,16 @@ class GreatLeapSB3VecEnv(VecEnv):
     def step_wait(self) -> VecEnvStepReturn:
         obs, rewards, terminated, truncated, info = self.venv.step(self._actions)
         dones = terminated | truncated
-        final = info.pop("final_info", None)
-        final_obs = info.pop("final_obs", None)
-        info.pop("_final_info", None)
-        info.pop("_final_obs", None)
         infos = _per_village(info, self.num_envs)
-        for i in np.flatnonzero(dones):
-            # SB3 wants the ended episode's last info and observation; obs[i] already starts the next.
-            infos[i] = _village(final, i) if final is not None else infos[i]
-            infos[i]["terminal_observation"] = final_obs[i]
-            infos[i]["TimeLimit.truncated"] = bool(truncated[i] and not terminated[i])
+        ended = np.flatnonzero(dones)
+        if len(ended):
+            # SB3 wants each ended episode's last info and observation, and the next episode's
+            # first observation in obs at once.
+            last = obs[ended]
+            obs[ended] = self.venv._start_episodes(ended)
+            for i, last_obs in zip(ended.tolist(), last, strict=True):
+                infos[i]["terminal_observation"] = last_obs
+                infos[i]["TimeLimit.truncated"] = bool(truncated[i] and not terminated[i])
         return obs, rewards.astype(np.float32), dones, infos
 
     def close(self) -> None:
@@ -87,7 +89,3 @@ def _per_village(info: dict[str, Any], n: int) -> list[dict[str, Any]]:
     """One dict per village from a dict of arrays (nested dicts kept nested)."""
     columns = {k: (_per_village(v, n) if isinstance(v, dict) else np.asarray(v).tolist()) for k, v in info.items()}
     return [{k: v[i] for k, v in columns.items()} for i in range(n)]
-
-
-def _village(info: dict[str, Any], i: int) -> dict[str, Any]:
-    return {k: (_village(v, i) if isinstance(v, dict) else np.asarray(v)[i].item()) for k, v in info.items()}

@@ -1,5 +1,7 @@
 """The native vector env is the single env, batched: same trajectories, per-village params, autoreset."""
 
+import copy
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -164,3 +166,20 @@ def test_partial_reset_with_mask():
     single = gym.make(IDS[0])
     assert np.array_equal(obs[1], single.reset(seed=8)[0])
     assert list(vec.state.t) == [3, 0, 3] and list(info["season"]) == [2, 0, 2]
+
+
+@pytest.mark.parametrize("autoreset_mode", ["next_step", "same_step"])
+def test_later_steps_never_change_what_earlier_steps_returned(autoreset_mode):
+    """Autoresets write the new episodes into arrays made by the current step, never into arrays
+    returned before (a rollout keeps them without copying)."""
+    vec = GreatLeapVectorEnv(num_envs=16, scenario="randomized", autoreset_mode=autoreset_mode)
+    vec.reset(seed=0)
+    vec.action_space.seed(1)
+    held, endings = [], 0
+    for _ in range(45):
+        *returned, info = vec.step(vec.action_space.sample())
+        endings += int((returned[2] | returned[3]).sum())
+        held.append(((*returned, info, vec.state), copy.deepcopy((*returned, info, vec.state))))
+    assert endings >= 16
+    for returned, snapshot in held:
+        assert data_equivalence(returned, snapshot, exact=True)

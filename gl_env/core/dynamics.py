@@ -119,7 +119,8 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
     seed_from_store = ops.minimum(seed_need, s.store_kg)
     seed_from_hidden = ops.minimum(seed_need - seed_from_store, s.hidden_kg)
     seed = seed_from_store + seed_from_hidden
-    sown_share = spring * seed / ops.maximum(seed_need, _TINY) + (1.0 - spring) * s.sown_share
+    not_spring = 1.0 - spring
+    sown_share = spring * seed / ops.maximum(seed_need, _TINY) + not_spring * s.sown_share
 
     crop_labor = _crop_growth(s, d, ops, c, days, capacity, collective_ha, sown_share, spring, summer, autumn)
     private_output = _private_plots(p, d, ops, days, capacity, private_ha, winter)
@@ -153,7 +154,8 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
     store = store * (1.0 - k.STORE_SPOILAGE_PER_SEASON)
     hidden = hidden * (1.0 - k.HIDDEN_SPOILAGE_PER_SEASON)
 
-    intake, need, reserve = _nutrition(s, ops, pop, eaten + private_output, worked_days, capacity)
+    consumption = eaten + private_output
+    intake, need, reserve = _nutrition(s, ops, pop, consumption, worked_days, capacity)
     deaths, births, conceived, survivors_reserve = _demography(s, d, ops, pop, reserve)
     excess = deaths - pop * (k.BASELINE_DEATHS_PER_1000_YEAR / 1000.0 / k.SEASONS_PER_YEAR)
     tools = _tools(p, s, ops, steel, soviet)
@@ -180,62 +182,67 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
     purged = (u7 < purge_probability) * 1.0
     # M9: each spring the target ratchets up from last year's target and report.
     target = spring * (1.0 + c.planned_growth) * ((1.0 - p.ratchet) * s.target_kg + p.ratchet * s.reported_kg)
-    target = target + (1.0 - spring) * s.target_kg
+    target = target + not_spring * s.target_kg
+    procured = taken + confiscated
+    # harvest and reported are already 0 outside autumn (autumn * harvest is harvest, bit for bit).
+    not_autumn = 1.0 - autumn
 
+    # Positional, in field order: keyword construction of these long named tuples costs more
+    # than a tenth of a single village's step.
     new_state = State(
-        t=s.t + 1,
-        key=s.key,
-        population=pop - deaths + births,
-        reserve=survivors_reserve,
-        food_adequacy=intake / need,
-        store_kg=store,
-        hidden_kg=hidden,
-        infra=infra,
-        tools=tools,
-        animals=animals,
-        crop_labor=crop_labor,
-        sown_share=sown_share,
-        works_pending=works_pending,
-        harvest_kg=autumn * harvest + (1.0 - autumn) * s.harvest_kg,
-        reported_kg=autumn * reported + (1.0 - autumn) * s.reported_kg,
-        target_kg=target,
-        procurement_kg=autumn * (taken + confiscated) + (1.0 - autumn) * s.procurement_kg,
-        standing=standing,
-        born_next=s.born_in_2,
-        born_in_2=s.born_in_3,
-        born_in_3=conceived,
+        s.t + 1,  # t
+        s.key,  # key
+        pop - deaths + births,  # population
+        survivors_reserve,  # reserve
+        intake / need,  # food_adequacy
+        store,  # store_kg
+        hidden,  # hidden_kg
+        infra,  # infra
+        tools,  # tools
+        animals,  # animals
+        crop_labor,  # crop_labor
+        sown_share,  # sown_share
+        works_pending,  # works_pending
+        harvest + not_autumn * s.harvest_kg,  # harvest_kg
+        reported + not_autumn * s.reported_kg,  # reported_kg
+        target,  # target_kg
+        autumn * procured + not_autumn * s.procurement_kg,  # procurement_kg
+        standing,  # standing
+        s.born_in_2,  # born_next
+        s.born_in_3,  # born_in_2
+        conceived,  # born_in_3
     )
     outcome = Outcome(
-        season=season,
-        harvest_kg=harvest,
-        reported_kg=reported,
-        private_output_kg=private_output,
-        steel_kg=steel,
-        reported_steel_kg=reported_steel,
-        seed_kg=seed,
-        concealed_kg=concealed,
-        procurement_due_kg=due,
-        procurement_kg=taken + confiscated,
-        confiscated_kg=confiscated,
-        relief_kg=relief,
-        consumption_kg=eaten + private_output,
-        waste_kg=waste,
-        spoilage_kg=spoilage,
-        store_start_kg=s.store_kg,
-        hidden_start_kg=s.hidden_kg,
-        kcal_per_person_day=intake,
-        kcal_need_per_person_day=need,
-        deaths=deaths,
-        excess_deaths=excess,
-        births=births,
-        population_start=pop,
-        audited=audited,
-        searched=searched,
-        works_failed=works_failed,
-        purge_probability=purge_probability,
-        purged=purged,
-        standing_change=standing - s.standing,
-        soviet_withdrawn=soviet,
+        season,  # season
+        harvest,  # harvest_kg
+        reported,  # reported_kg
+        private_output,  # private_output_kg
+        steel,  # steel_kg
+        reported_steel,  # reported_steel_kg
+        seed,  # seed_kg
+        concealed,  # concealed_kg
+        due,  # procurement_due_kg
+        procured,  # procurement_kg
+        confiscated,  # confiscated_kg
+        relief,  # relief_kg
+        consumption,  # consumption_kg
+        waste,  # waste_kg
+        spoilage,  # spoilage_kg
+        s.store_kg,  # store_start_kg
+        s.hidden_kg,  # hidden_start_kg
+        intake,  # kcal_per_person_day
+        need,  # kcal_need_per_person_day
+        deaths,  # deaths
+        excess,  # excess_deaths
+        births,  # births
+        pop,  # population_start
+        audited,  # audited
+        searched,  # searched
+        works_failed,  # works_failed
+        purge_probability,  # purge_probability
+        purged,  # purged
+        standing - s.standing,  # standing_change
+        soviet,  # soviet_withdrawn
     )
     return new_state, outcome
 
@@ -404,11 +411,12 @@ def _canteen(
     """
     ration = d.ration_kg + c.free_supply * ops.maximum(p.free_supply_ration_kg - d.ration_kg, 0.0)
     waste_share = c.free_supply * p.canteen_waste
-    wanted = ration * pop * k.DAYS_PER_SEASON * (1.0 + waste_share)
+    served = 1.0 + waste_share
+    wanted = ration * pop * k.DAYS_PER_SEASON * served
     from_store = ops.minimum(wanted, store)
     from_hidden = ops.minimum(wanted - from_store, hidden)
     drawn = from_store + from_hidden
-    eaten = drawn / (1.0 + waste_share)
+    eaten = drawn / served
     return eaten, drawn - eaten, store - from_store, hidden - from_hidden
 
 
@@ -427,7 +435,8 @@ def _nutrition(s: State, ops: Ops, pop: Any, food_kg: Any, worked_days: Any, cap
     intake = food_kg * k.KCAL_PER_KG_GRAIN / person_days + k.KCAL_OTHER_FOOD_PER_DAY
     intake = intake + ops.clip(need - intake, 0.0, k.KCAL_FAMINE_FOODS_MAX_PER_DAY)
     balance = (intake - need) * k.DAYS_PER_SEASON / k.LETHAL_RESERVE_KCAL
-    balance = balance * ops.where(balance > 0.0, k.REFEEDING_EFFICIENCY, 1.0)
+    # A surplus rebuilds reserves at the refeeding efficiency (a deficit draws them 1:1; x * 1.0 is x).
+    balance = ops.where(balance > 0.0, balance * k.REFEEDING_EFFICIENCY, balance)
     return intake, need, ops.clip(s.reserve + balance, 0.0, 1.0)
 
 
@@ -506,8 +515,9 @@ def _standing_change(
     quota = c.steel_quota_kg_per_person * pop
     steel = c.steel_credit * ops.minimum(reported_steel, 2.0 * quota) / ops.maximum(quota, _TINY)
     works = c.works_credit * d.labor_works
-    deaths = c.death_accountability * excess_deaths / ops.maximum(pop, _TINY) * 100.0
-    concealment = p.concealment_penalty * confiscated / ops.maximum(pop, _TINY) / 100.0
+    people = ops.maximum(pop, _TINY)
+    deaths = c.death_accountability * excess_deaths / people * 100.0
+    concealment = p.concealment_penalty * confiscated / people / 100.0
     drift = STANDING_REVERSION * (p.initial_standing - s.standing)
 
     growth = ops.clip(reported / ops.maximum(s.target_kg, _TINY) - 1.0, -1.0, 1.0)

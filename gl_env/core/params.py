@@ -9,8 +9,9 @@ Timeline fields (group ``climate``) vary with time: each is either one number (t
 every season) or a sequence with one value per year or per season of the horizon.
 
 :class:`CoreParams` is the same information compiled for :func:`gl_env.core.dynamics.step`:
-floats for one village, or arrays of shape ``(P,)`` (``P`` = 1, or one row per village) for a
-batch, with the timeline fields gathered into one table indexed by season.
+floats for one village; for a batch, arrays of shape ``(P,)`` with one row per village, or
+0-d arrays when the whole batch shares one row (``P`` = 1); the timeline fields are gathered
+into one table indexed by season.
 """
 
 from __future__ import annotations
@@ -311,11 +312,11 @@ def param_table() -> list[tuple[str, str, str, str, str]]:
 class CoreParams:
     """:class:`Params` compiled for the core.
 
-    Attributes carry the names of :class:`Params`' numeric fields (floats for one village,
-    ``(P,)`` arrays for a batch), plus:
+    Attributes carry the names of :class:`Params`' numeric fields (floats for one village;
+    ``(P,)`` arrays for a batch, 0-d if ``P`` = 1), plus:
 
     - ``timeline``: the climate fields by season, ``timeline[t][k]`` for one village or an
-      array ``(P, K, T)`` for a batch, ``k`` following :data:`TIMELINE_NAMES`;
+      array ``(P, T, K)`` for a batch, ``k`` following :data:`TIMELINE_NAMES`;
     - ``horizon``: episode length in seasons; ``start_year``: calendar year of season 0;
     - ``soviet_season``: season index of the Soviet withdrawal (a huge number if never);
     - ``normal_harvest_kg``: collective harvest of a normal year (the 1957 report);
@@ -390,11 +391,14 @@ def stack_params(params: Sequence[Params]) -> CoreParams:
     for name in compiled[0]:
         if name == "timeline":
             tables = [list(c["timeline"]) + [c["timeline"][-1]] * (longest - c["horizon"]) for c in compiled]
-            # (P, K, T): one contiguous row per field, so a lookup by season yields (K, B) rows.
-            values[name] = np.ascontiguousarray(np.asarray(tables, dtype=np.float64).transpose(0, 2, 1))
+            # (P, T, K): one contiguous row per season, gathered whole by a lookup.
+            values[name] = np.asarray(tables, dtype=np.float64)
         else:
+            column = [c[name] for c in compiled]
+            # Shared by the batch: a 0-d array, which numpy combines with a (B,) array on its
+            # scalar path (a (1,) array takes the broadcasting one, about twice the cost).
             values[name] = np.asarray(
-                [c[name] for c in compiled], dtype=np.int64 if name in _INTEGER_VALUES else np.float64
+                column if len(column) > 1 else column[0], dtype=np.int64 if name in _INTEGER_VALUES else np.float64
             )
     return CoreParams(values, randomize, len(params))
 
@@ -411,7 +415,7 @@ def randomized(core: CoreParams, keys: Any) -> CoreParams:
     batch = isinstance(keys, np.ndarray)
     if batch:
         values = {
-            k: np.repeat(v, len(keys), axis=0) if core.size == 1 else v.copy()
+            k: np.repeat(np.atleast_1d(v), len(keys), axis=0) if core.size == 1 else v.copy()
             for k, v in core.__dict__.items()
             if isinstance(v, np.ndarray)
         }
@@ -429,7 +433,7 @@ def randomized(core: CoreParams, keys: Any) -> CoreParams:
         if name in TIMELINE_NAMES:
             k = TIMELINE_NAMES.index(name)
             if batch:
-                table[:, k, :] = value[:, None]
+                table[:, :, k] = value[:, None]
             else:
                 for row in table:
                     row[k] = value

@@ -68,8 +68,8 @@ def initial_state(p: CoreParams, key: Any) -> State:
     batch = isinstance(key, np.ndarray)
     if batch:
         n = key.shape[0]
-        full = lambda v: np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)).copy()  # noqa: E731
-        rate = p.timeline[:, _PROCUREMENT_RATE, 0]
+        full = lambda v: np.full(n, v, dtype=np.float64)  # noqa: E731
+        rate = p.timeline[:, 0, _PROCUREMENT_RATE]
         t = np.zeros(n, np.int64)
     else:
         full = float

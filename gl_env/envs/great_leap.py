@@ -144,6 +144,8 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         )
         self._base = compile_params(self.params)
         self._core = self._base
+        # Observation blocks that depend on the params and the season only (see observe).
+        self._memo: dict[int, Any] = {}
         self._key: int | None = None
         self._state: State | None = None
         self._info: dict[str, Any] = {}
@@ -162,13 +164,15 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
             self._key = seed_to_key(int(self.np_random.integers(2**63)))
         else:
             self._key = next_episode_key(self._key)
-        self._core = randomized(self._base, self._key)
+        core = randomized(self._base, self._key)
+        if core is not self._core:
+            self._core, self._memo = core, {}
         self._state = initial_state(self._core, self._key)
         self._info = reset_info(self._core, self._state)
         self._done = False
         self._opening = True
         self._history = [self._info] if self.render_mode == "rgb_array" else []
-        return observe(self._core, self._state), self._info
+        return observe(self._core, self._state, self._memo), self._info
 
     def step(self, action: Any) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict[str, Any]]:
         if self._state is None:
@@ -188,7 +192,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         self._opening = False
         if self.render_mode == "rgb_array":
             self._history.append(self._info)
-        return observe(self._core, state), float(reward), terminated, truncated, self._info
+        return observe(self._core, state, self._memo), float(reward), terminated, truncated, self._info
 
     def _decision(self, action: Any) -> Decision:
         if self.action_type == "discrete":
@@ -199,12 +203,20 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
                     f"action {action!r} is not in Discrete({DISCRETE_SIZE}): an int from 0 to {DISCRETE_SIZE - 1}"
                 )
             return decode_discrete(int(action))
-        values = np.asarray(action, dtype=np.float64).ravel().tolist() if not isinstance(action, list) else list(action)
+        if isinstance(action, list):
+            values = list(action)
+        elif isinstance(action, np.ndarray) and action.dtype.kind == "f":
+            values = action.ravel().tolist()  # exact Python floats, without a float64 copy first
+        else:
+            values = np.asarray(action, dtype=np.float64).ravel().tolist()
         if len(values) != ACTION_SIZE:
             raise ValueError(f"action has {len(values)} values; expected {ACTION_SIZE} (see gl_env.actions)")
-        for i, v in enumerate(values):
-            if not math.isfinite(v):
-                raise ValueError(f"action[{i}]={v!r} is not finite; actions must lie in [-1, 1]")
+        # One sum instead of ten checks: it is finite whenever every value is (it may also
+        # overflow, in which case the values are checked one by one and none raises).
+        if not math.isfinite(sum(values)):
+            for i, v in enumerate(values):
+                if not math.isfinite(v):
+                    raise ValueError(f"action[{i}]={v!r} is not finite; actions must lie in [-1, 1]")
         # Documented: out-of-range components are clipped to [-1, 1].
         return decode_continuous([-1.0 if v < -1.0 else (1.0 if v > 1.0 else v) for v in values])
 

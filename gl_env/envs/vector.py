@@ -147,8 +147,8 @@ class GreatLeapVectorEnv(VectorEnv):
             self._info = reset_info(self._core, self._state)
         else:
             index = np.flatnonzero(mask)
-            _, opening = self._restart(index, keys[index])
-            _scatter_info(self._info, index, opening)
+            self._state, fresh = self._restart(self._state, index, keys[index])
+            _scatter_info(self._info, index, reset_info(self._core.rows(index), fresh))
         self._keys = self._state.key
         return observe(self._core, self._state), self._info
 
@@ -168,10 +168,13 @@ class GreatLeapVectorEnv(VectorEnv):
             super().reset(seed=int(seeds[0]))
         return seeds_to_keys(np.asarray(seeds).astype(np.uint64))
 
-    def _restart(self, index: np.ndarray, keys: np.ndarray) -> tuple[State, dict[str, Any]]:
-        """Start new episodes (keyed ``keys``) in villages ``index``; the others carry on.
+    def _restart(
+        self, state: State, index: np.ndarray, keys: np.ndarray, shared: set[int] | None = None
+    ) -> tuple[State, State]:
+        """Start new episodes (keyed ``keys``) in villages ``index`` of ``state``; the others carry on.
 
-        Returns the new villages' opening state and info (``index`` rows only).
+        Returns the whole batch's state, and the new villages' opening state (``index`` rows).
+        ``shared`` is as for :func:`_merge_rows`.
         """
         if self._base.randomize:
             rows = randomized(self._base.rows(index), keys)
@@ -179,45 +182,61 @@ class GreatLeapVectorEnv(VectorEnv):
                 if isinstance(value, np.ndarray):
                     getattr(self._core, name)[index] = value
         fresh = initial_state(self._core.rows(index), keys)
-        self._state = State(*(_scatter(old, index, new) for old, new in zip(self._state, fresh, strict=True)))
         self._done[index] = False
-        return fresh, reset_info(self._core.rows(index), fresh)
+        merged = State(*(_merge_rows(full, index, part, shared) for full, part in zip(state, fresh, strict=True)))
+        return merged, fresh
+
+    def _start_episodes(self, index: np.ndarray) -> np.ndarray:
+        """Start the next episodes of villages ``index`` now, instead of at the next step (for
+        adapters with their own autoreset, e.g. :mod:`gl_env.sb3`); returns their first observations.
+
+        Their opening info is not computed: ``info`` is left as the last step returned it.
+        """
+        self._state, fresh = self._restart(self._state, index, next_episode_keys(self._state.key[index]))
+        self._keys = self._state.key
+        return observe(self._core.rows(index), fresh)
 
     # --- step -------------------------------------------------------------------------------------
     def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         if self._state is None:
             raise RuntimeError("call reset() before step()")
         decision = self._decisions(actions)
-        restarting = np.flatnonzero(self._done) if self.autoreset_mode == AutoresetMode.NEXT_STEP else None
-        if restarting is not None and len(restarting):
-            # Next-step autoreset: these villages start a new episode instead of stepping. They
-            # are stepped with the rest (cheaper than splitting the batch) and then put back.
-            fresh, opening = self._restart(restarting, next_episode_keys(self._state.key[restarting]))
-        state, outcome = dynamics.step(self._core, self._state, decision)
+        state = self._state
+        restarting = np.flatnonzero(self._done) if self.autoreset_mode == AutoresetMode.NEXT_STEP else ()
+        if len(restarting):
+            # Next-step autoreset: these villages start a new episode instead of stepping. They are
+            # stepped with the rest from their ended state (cheaper than splitting the batch; the
+            # season is held inside the horizon), and their results replaced by the new opening.
+            state = state._replace(t=np.minimum(state.t, self._core.horizon - 1))
+        state, outcome = dynamics.step(self._core, state, decision)
         terms = reward_terms(outcome, state, decision)
         reward = sum(terms[t] * self.weights[t] for t in REWARD_TERMS)
         terminated = outcome.purged > 0.0
         truncated = state.t >= self._core.horizon
         info = step_info(self._core, outcome, state, terms, self.weights)
-        obs = observe(self._core, state)
-        if restarting is not None and len(restarting):
-            state = State(*(_scatter(new, restarting, old) for new, old in zip(state, fresh, strict=True)))
-            obs[restarting] = observe(self._core.rows(restarting), fresh)
+        if len(restarting):
+            # Arrays made by this step are written in place; those carried over from the last state
+            # (which the caller may still hold, e.g. through the last info) are copied first.
+            shared = {id(field) for field in self._state}
+            keys = next_episode_keys(self._state.key[restarting])
+            state, fresh = self._restart(state, restarting, keys, shared)
             reward[restarting] = 0.0
             terminated[restarting] = False
             truncated[restarting] = False
-            _scatter_info(info, restarting, opening)
-        self._state = state
+            _scatter_info(info, restarting, reset_info(self._core.rows(restarting), fresh), shared)
+        # Observed once, after the restarts: a village's observation depends on its own row only.
+        obs = observe(self._core, state)
         self._done = terminated | truncated
         if self.autoreset_mode == AutoresetMode.SAME_STEP and self._done.any():
             ended = np.flatnonzero(self._done)
             info["final_info"], info["_final_info"] = dict(info), self._done.copy()
             info["final_obs"], info["_final_obs"] = obs.copy(), self._done.copy()
-            fresh, opening = self._restart(ended, next_episode_keys(state.key[ended]))
+            state, fresh = self._restart(state, ended, next_episode_keys(state.key[ended]))
             obs[ended] = observe(self._core.rows(ended), fresh)
-            _scatter_info(info, ended, opening)
+            _scatter_info(info, ended, reset_info(self._core.rows(ended), fresh))
+        self._state = state
         self._info = info
-        self._keys = self._state.key
+        self._keys = state.key
         return obs, reward, terminated, truncated, info
 
     def _decisions(self, actions: Any) -> Any:
@@ -231,18 +250,23 @@ class GreatLeapVectorEnv(VectorEnv):
                     f"action {bad} is not in Discrete({DISCRETE_SIZE}): an int from 0 to {DISCRETE_SIZE - 1}"
                 )
             return decode_discrete(index)
-        values = np.asarray(actions, dtype=np.float64)
-        if values.shape != (self.num_envs, ACTION_SIZE):
-            raise ValueError(f"actions must have shape ({self.num_envs}, {ACTION_SIZE}); got {values.shape}")
-        finite = np.isfinite(values)
+        actions = np.asarray(actions)
+        if actions.shape != (self.num_envs, ACTION_SIZE):
+            raise ValueError(f"actions must have shape ({self.num_envs}, {ACTION_SIZE}); got {actions.shape}")
+        # One float64 copy, one contiguous row per component: the decoding then runs on
+        # contiguous rows, and the clipping in place.
+        columns = actions.T.astype(np.float64, order="C")
+        finite = np.isfinite(columns)
         if not finite.all():
-            env, component = np.argwhere(~finite)[0]
+            component, env = np.argwhere(~finite)[0]
             raise ValueError(
-                f"actions[{env}, {component}]={float(values[env, component])!r} is not finite; "
+                f"actions[{env}, {component}]={float(columns[component, env])!r} is not finite; "
                 "actions must lie in [-1, 1]"
             )
         # Documented: out-of-range components are clipped to [-1, 1].
-        return decode_continuous(np.minimum(np.maximum(values, -1.0), 1.0))
+        np.maximum(columns, -1.0, out=columns)
+        np.minimum(columns, 1.0, out=columns)
+        return decode_continuous(columns.T)
 
     # --- render -----------------------------------------------------------------------------------
     def render(self) -> tuple[str, ...] | None:
@@ -273,21 +297,34 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _scatter(full: np.ndarray, index: np.ndarray, part: np.ndarray) -> np.ndarray:
-    out = full.copy()
-    out[index] = part
-    return out
+def _merge_rows(full: np.ndarray, index: np.ndarray, part: np.ndarray, shared: set[int] | None) -> np.ndarray:
+    """``full`` with rows ``index`` replaced by ``part``.
+
+    ``full`` is written in place when it is an array made by the current step; it is copied
+    first when it may be held elsewhere: when ``shared`` is None, or holds ``id(full)``. Every
+    array written in place joins ``shared``, so that an array met twice (e.g. a state array
+    that the info also holds) is never overwritten with different rows.
+    """
+    if shared is None or id(full) in shared:
+        full = full.copy()
+    if shared is not None:
+        shared.add(id(full))
+    full[index] = part
+    return full
 
 
-def _scatter_info(info: dict[str, Any], index: np.ndarray, part: dict[str, Any]) -> None:
-    """Write villages ``index`` of ``part`` into ``info`` (arrays, nested dicts), copying each array
-    first: info arrays may share memory with the state."""
+def _scatter_info(
+    info: dict[str, Any], index: np.ndarray, part: dict[str, Any], shared: set[int] | None = None
+) -> None:
+    """Write villages ``index`` of ``part`` into ``info`` (arrays, nested dicts); ``shared`` as for
+    :func:`_merge_rows` (None: copy every array and nested dict, e.g. while a final_info holds them)."""
     for key, value in part.items():
         if isinstance(value, dict):
-            info[key] = dict(info[key])
-            _scatter_info(info[key], index, value)
+            if shared is None:
+                info[key] = dict(info[key])
+            _scatter_info(info[key], index, value, shared)
         else:
-            info[key] = _scatter(np.asarray(info[key]), index, value)
+            info[key] = _merge_rows(np.asarray(info[key]), index, value, shared)
 
 
 def _village_info(info: dict[str, Any], i: int) -> dict[str, Any]:
