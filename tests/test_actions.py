@@ -36,6 +36,19 @@ def test_out_of_range_continuous_actions_are_clipped():
     assert np.array_equal(first_step(wild)[0], clipped[0]) and first_step(wild)[1] == clipped[1]
 
 
+def test_a_list_action_is_the_same_action_as_an_array():
+    def first_step(action):
+        env = gym.make("gl_env/GreatLeap-v0")
+        env.reset(seed=2)
+        return env.step(action)
+
+    array = np.array([0.3, -0.2, 0.1, 0.7, -0.9, 0.5, 0.4, -0.1, 0.2, 0.05], np.float32)
+    expected = first_step(array)
+    for as_list in (list(array), array.tolist()):  # np.float32 items, and Python floats
+        obs, reward, *_ = first_step(as_list)
+        assert np.array_equal(obs, expected[0]) and reward == expected[1]
+
+
 @pytest.mark.parametrize("action", [np.zeros(9, np.float32), np.zeros((2, 10), np.float32)])
 def test_wrong_shape_raises(action):
     env = gym.make("gl_env/GreatLeap-v0")

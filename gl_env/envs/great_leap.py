@@ -203,9 +203,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
                     f"action {action!r} is not in Discrete({DISCRETE_SIZE}): an int from 0 to {DISCRETE_SIZE - 1}"
                 )
             return decode_discrete(int(action))
-        if isinstance(action, list):
-            values = list(action)
-        elif isinstance(action, np.ndarray) and action.dtype.kind == "f":
+        if isinstance(action, np.ndarray) and action.dtype.kind == "f":
             values = action.ravel().tolist()  # exact Python floats, without a float64 copy first
         else:
             values = np.asarray(action, dtype=np.float64).ravel().tolist()
