@@ -65,7 +65,7 @@ OBSERVATION_SPEC: tuple[ObservationComponent, ...] = (
     ObservationComponent("crop_labor", 0, 3, "adequacy", "season-weighted field work put into this year's crop"),
     ObservationComponent("sown_share", 0, 1, "share", "share of collective land sown this year"),
     ObservationComponent("works_pending", 0, 1, "index", "works gain coming into use next spring"),
-    ObservationComponent("audit_probability", 0, 1, "probability", "chance a harvest is audited"),
+    ObservationComponent("audit_probability", 0, 1, "probability", "chance per season of an audit (harvest, steel)"),
     ObservationComponent("honesty_protection", 0, 1, "share", "decline penalty waived for a confirmed report"),
     ObservationComponent("quota_fixed_share", 0, 1, "share", "weight of the fixed quota in procurement"),
     ObservationComponent("procurement_uses_audit", 0, 1, "share", "weight of an audit in the procurement basis"),

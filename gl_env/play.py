@@ -534,7 +534,7 @@ class Game:
                 REPORT_RATIO_MIN,
                 REPORT_RATIO_MAX,
                 "x",
-                "Reported steel earns standing (up to twice the quota); steel reports are never audited.",
+                "Reported steel earns standing (up to twice the quota); audits check it like the harvest.",
             )
         report_ratio = 1.0
         if self.season == "autumn":

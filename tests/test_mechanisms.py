@@ -154,3 +154,22 @@ def test_relief_is_judged_on_the_report():
     honest = run(params, lambda s: decision(report_ratio=1.0), seasons=3)[2][1].relief_kg
     inflated = run(params, lambda s: decision(report_ratio=2.0), seasons=3)[2][1].relief_kg
     assert honest > inflated >= 0.0
+
+
+def test_audits_check_steel_reports_too():
+    def standing_after_spring_furnaces(steel_report_ratio, audit_probability):
+        params = dataclasses.replace(CALM, audit_probability=audit_probability, over_report_penalty=2.0)
+        traj = run(
+            params,
+            lambda s: decision(labor_steel=0.3, labor_fields=0.4, steel_report_ratio=steel_report_ratio),
+            seasons=1,
+        )
+        return traj[0][0].standing
+
+    assert traj_made_steel(CALM)
+    assert standing_after_spring_furnaces(3.0, 1.0) < standing_after_spring_furnaces(1.0, 1.0) - 0.5
+    assert standing_after_spring_furnaces(3.0, 0.0) == standing_after_spring_furnaces(1.0, 0.0)
+
+
+def traj_made_steel(params):
+    return run(params, lambda s: decision(labor_steel=0.3, labor_fields=0.4), seasons=1)[0][1].steel_kg > 0

@@ -137,7 +137,10 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
     hidden = s.hidden_kg - seed_from_hidden + concealed
 
     reported = harvest * d.report_ratio
-    audited = autumn * (u3 < p.audit_probability)
+    # An audit team inspects with the same chance every season: the harvest in autumn, and the
+    # steel whenever furnaces ran (steel reports earn standing too, so they must be checkable).
+    inspected = (u3 < p.audit_probability) * 1.0
+    audited = autumn * inspected
     audit_estimate = harvest * (1.0 + p.audit_error * (u4 + u5 - 1.0) * _TRIANGULAR_TO_UNIT)
     due = autumn * _procurement_due(p, c, pop, reported, s.target_kg, audited, audit_estimate, soviet)
     taken = ops.minimum(due, ops.maximum(store - p.retention_floor_kg_per_person * pop, 0.0))
@@ -171,6 +174,7 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
         autumn,
         reported,
         reported_steel,
+        inspected * (steel > 0.0),
         audited,
         audit_estimate,
         shortfall,
@@ -495,6 +499,7 @@ def _standing_change(
     autumn: Any,
     reported: Any,
     reported_steel: Any,
+    steel_audited: Any,
     audited: Any,
     audit_estimate: Any,
     shortfall: Any,
@@ -505,8 +510,10 @@ def _standing_change(
 
     Every season: credit for reported steel (``Climate.steel_credit`` per quota met, up to
     twice) and for labor on works (``Climate.works_credit``); blame for deaths
-    (``Climate.death_accountability``) and for hidden grain found (``concealment_penalty``);
-    a drift back toward ``initial_standing``. At the autumn review: credit for a report above
+    (``Climate.death_accountability``), for hidden grain found (``concealment_penalty``) and
+    for an audited steel report off by more than ``audit_tolerance`` (the iron is counted
+    exactly; over- and under-reporting penalties as for the harvest); a drift back toward
+    ``initial_standing``. At the autumn review: credit for a report above
     ``State.target_kg`` (``Climate.growth_credit``), a penalty for a report below the last one
     (``Climate.decline_penalty``, waived by ``honesty_protection`` where an audit confirms the
     report), penalties for audited over- and under-reporting beyond ``audit_tolerance``, and
@@ -519,6 +526,11 @@ def _standing_change(
     deaths = c.death_accountability * excess_deaths / people * 100.0
     concealment = p.concealment_penalty * confiscated / people / 100.0
     drift = STANDING_REVERSION * (p.initial_standing - s.standing)
+    steel_error = d.steel_report_ratio - 1.0
+    steel_audit = steel_audited * (
+        p.over_report_penalty * ops.maximum(steel_error - p.audit_tolerance, 0.0)
+        + p.under_report_penalty * ops.maximum(-steel_error - p.audit_tolerance, 0.0)
+    )
 
     growth = ops.clip(reported / ops.maximum(s.target_kg, _TINY) - 1.0, -1.0, 1.0)
     decline = ops.clip(1.0 - reported / ops.maximum(s.reported_kg, _TINY), 0.0, 1.0)
@@ -533,4 +545,4 @@ def _standing_change(
         - p.under_report_penalty * under
         - p.quota_shortfall_penalty * shortfall
     )
-    return steel + works - deaths - concealment + drift + autumn * review
+    return steel + works - deaths - concealment - steel_audit + drift + autumn * review

@@ -116,7 +116,11 @@ class Params:
     )
     # --- mechanism: audits, penalties, protection (M8) -----------------------------------------
     audit_probability: float = _mech(
-        0.1, 0.0, 1.0, "probability/harvest", "chance the harvest is independently audited"
+        0.1,
+        0.0,
+        1.0,
+        "probability/season",
+        "chance per season of an independent audit (the harvest in autumn, and the steel)",
     )
     audit_error: float = _mech(0.1, 0.0, 0.5, "relative s.d.", "error of an audit's harvest estimate")
     audit_tolerance: float = _mech(0.1, 0.0, 1.0, "relative", "report error an audit accepts as honest")
