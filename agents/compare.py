@@ -1,6 +1,9 @@
-"""Compare the scripted cadres on each scenario: deaths, purges and returns over many seeds.
+"""The incentive trap in one table: scripted cadres, and cadres who inflate by a fixed ratio.
 
-``python -m agents.compare --seeds 200`` prints the incentive-trap table of the README.
+``python -m agents.compare --seeds 200`` prints the README's "The incentive trap, measured":
+deaths, excess deaths, purges and the careerist return of each cadre on each scenario.
+(``evaluate.py`` is the full benchmark; this table adds fixed-ratio inflaters to show how the
+outcome moves with the size of the lie.)
 """
 
 from __future__ import annotations
@@ -10,30 +13,28 @@ import argparse
 import numpy as np
 
 from agents.scripted import SCRIPTED_POLICIES, make_policy, ratio_policy
+from gl_env import metrics
 from gl_env.rollout import run_episodes
 from gl_env.scenarios import SCENARIOS
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=200, help="villages (seeds 0..N-1) per policy and scenario")
     args = parser.parse_args()
     policies = {name: make_policy(name) for name in SCRIPTED_POLICIES}
     policies["inflate x1.5"] = ratio_policy(1.5)
     policies["inflate x2"] = ratio_policy(2.0)
     print(
-        f"{'scenario':16s} {'policy':14s} {'deaths/1000/yr':>14s} {'excess/1000':>11s} "
-        f"{'purged':>7s} {'careerist return':>16s}"
+        f"{'scenario':16s} {'policy':16s} {'deaths/1000/yr':>14s} {'excess/1000':>11s} {'purged':>7s} {'careerist':>9s}"
     )
     for scenario in SCENARIOS:
         for name, policy in policies.items():
             episodes = run_episodes(policy, np.arange(args.seeds), scenario=scenario)
-            person_years = episodes.total("population") / 4
-            deaths = episodes.total("deaths") / person_years * 1000
-            excess = episodes.total("excess_deaths") / episodes.start["population"] * 1000
             print(
-                f"{scenario:16s} {name:14s} {deaths.mean():14.1f} {excess.mean():11.1f} "
-                f"{episodes.purged.mean():7.0%} {episodes.returns.mean():16.2f}"
+                f"{scenario:16s} {name:16s} {metrics.deaths_per_1000_per_year(episodes).mean():14.1f} "
+                f"{metrics.excess_deaths_per_1000(episodes).mean():11.1f} {episodes.purged.mean():7.0%} "
+                f"{episodes.returns.mean():9.2f}"
             )
 
 

@@ -201,13 +201,16 @@ def bench_single(rec: Recorder) -> None:
     )
 
 
-def bench_vector(rec: Recorder, sizes: list[int]) -> None:
+def bench_vector_against(
+    rec: Recorder, sizes: list[int], key: str, label: str, reference: Callable[[int], Any]
+) -> None:
+    """Our native vector env against ``reference(n)``, stepped alike, at each size ``n``."""
     for n in sizes:
-        ours, theirs = gym.make_vec(ENV_ID, n), gym.make_vec(CARTPOLE, n, vectorization_mode="vector_entry_point")
+        ours, theirs = gym.make_vec(ENV_ID, n), reference(n)
         rec.compare(
-            f"vector_vs_cartpole_vector_{n}",
+            f"{key}_{n}",
             (f"gl_env vector env, N={n}", vector_runner(ours)),
-            (f"CartPole vector env, N={n}", vector_runner(theirs)),
+            (f"{label}, N={n}", vector_runner(theirs)),
             unit="steps/s",
             per_step=n,
         )
@@ -215,18 +218,24 @@ def bench_vector(rec: Recorder, sizes: list[int]) -> None:
         theirs.close()
 
 
+def bench_vector(rec: Recorder, sizes: list[int]) -> None:
+    bench_vector_against(
+        rec,
+        sizes,
+        "vector_vs_cartpole_vector",
+        "CartPole vector env",
+        lambda n: gym.make_vec(CARTPOLE, n, vectorization_mode="vector_entry_point"),
+    )
+
+
 def bench_sync(rec: Recorder, sizes: list[int]) -> None:
-    for n in sizes:
-        ours, sync = gym.make_vec(ENV_ID, n), gym.make_vec(ENV_ID, n, vectorization_mode="sync")
-        rec.compare(
-            f"vector_vs_sync_{n}",
-            (f"gl_env vector env, N={n}", vector_runner(ours)),
-            (f"SyncVectorEnv of gl_env, N={n}", vector_runner(sync)),
-            unit="steps/s",
-            per_step=n,
-        )
-        ours.close()
-        sync.close()
+    bench_vector_against(
+        rec,
+        sizes,
+        "vector_vs_sync",
+        "SyncVectorEnv of gl_env",
+        lambda n: gym.make_vec(ENV_ID, n, vectorization_mode="sync"),
+    )
 
 
 def bench_policy(rec: Recorder, n: int) -> None:

@@ -71,7 +71,7 @@ OBSERVATION_SPEC: tuple[ObservationComponent, ...] = (
     ObservationComponent("procurement_uses_audit", 0, 1, "share", "weight of an audit in the procurement basis"),
     ObservationComponent("over_report_penalty", 0, 1, "/ 5", "penalty per unit of audited over-reporting"),
     ObservationComponent("under_report_penalty", 0, 1, "/ 5", "penalty per unit of audited under-reporting"),
-    ObservationComponent("ratchet", 0, 1, "share", "weight of the last report in the next target"),
+    ObservationComponent("ratchet", 0, 1, "share", "share of a report's excess over target added to the next target"),
 )
 OBSERVATION_NAMES: tuple[str, ...] = tuple(c.name for c in OBSERVATION_SPEC)
 OBSERVATION_LOW = np.array([c.low for c in OBSERVATION_SPEC], dtype=np.float64)

@@ -180,10 +180,8 @@ class Record:
         return [(int(y), float(r)) for y, r in zip(self.year[autumn], self.report_ratio[autumn], strict=True)]
 
 
-def _record_from_infos(name: str, infos: list[dict[str, Any]]) -> Record:
-    def column(key: str) -> np.ndarray:
-        return np.array([float(i[key]) for i in infos])
-
+def _record(name: str, column: Callable[[str], np.ndarray], purged: bool) -> Record:
+    """A Record from ``column(info_key)`` (reward terms under ``reward/<term>``), per season played."""
     return Record(
         name=name,
         season=column("season").astype(int),
@@ -192,9 +190,18 @@ def _record_from_infos(name: str, infos: list[dict[str, Any]]) -> Record:
         excess_deaths=column("excess_deaths"),
         population=column("population"),
         report_ratio=column("report_ratio"),
-        purged=bool(infos and infos[-1]["purged"]),
-        terms={t: np.array([float(i["reward_components"][t]["value"]) for i in infos]) for t in REWARD_TERMS},
+        purged=purged,
+        terms={t: column(f"reward/{t}") for t in REWARD_TERMS},
     )
+
+
+def _record_from_infos(name: str, infos: list[dict[str, Any]]) -> Record:
+    def column(key: str) -> np.ndarray:
+        if key.startswith("reward/"):
+            return np.array([float(i["reward_components"][key[len("reward/") :]]["value"]) for i in infos])
+        return np.array([float(i[key]) for i in infos])
+
+    return _record(name, column, purged=bool(infos and infos[-1]["purged"]))
 
 
 def baselines(scenario: str, seed: int, num_years: int) -> list[Record]:
@@ -208,19 +215,7 @@ def baselines(scenario: str, seed: int, num_years: int) -> list[Record]:
         def column(key: str, played: np.ndarray = played, episodes: Any = episodes) -> np.ndarray:
             return np.asarray(episodes.info[key][played, 0], dtype=float)
 
-        records.append(
-            Record(
-                name=name,
-                season=column("season").astype(int),
-                year=column("year").astype(int),
-                deaths=column("deaths"),
-                excess_deaths=column("excess_deaths"),
-                population=column("population"),
-                report_ratio=column("report_ratio"),
-                purged=bool(episodes.purged[0]),
-                terms={t: column(f"reward/{t}") for t in REWARD_TERMS},
-            )
-        )
+        records.append(_record(name, column, purged=bool(episodes.purged[0])))
     return records
 
 

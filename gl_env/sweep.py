@@ -3,9 +3,10 @@
 ``python -m gl_env.sweep`` lays a grid over institutional parameters on top of a scenario,
 *computes* in every cell the cadre's best response (the reporting policy that maximises his
 return; ``careerist`` by default: keep the post), and measures what that best response does to
-the village. The default grid crosses two reforms on ``historical-1958``: holding cadres to
-account for deaths (``death_accountability`` 0 to 2) and auditing the harvest
-(``audit_probability`` 0.05 to 1, an audit finding over-reporting costing 2 standing per unit).
+the village. The default grid crosses two institutional choices on ``historical-1958``: how much
+superiors pay for reported growth above the target (``growth_credit`` 0 to 1.5, the 1959 Leap's
+value) and how often the harvest is audited (``audit_probability`` 0.05 to 1, an audit finding
+over-reporting costing 2 standing per unit).
 
 Every run writes a new folder (an existing, non-empty one is refused unless ``--overwrite``)::
 
@@ -114,10 +115,13 @@ FEATURES: tuple[str, ...] = (
 )
 # Gridable fields: the numeric ones (a climate field's grid value holds for every season).
 GRID_NAMES: tuple[str, ...] = tuple(n for n in PARAM_NAMES if n in SCALAR_NAMES or n in TIMELINE_NAMES)
-# Holding cadres to account for deaths (0: never, as in 1958-59; historical-1958 has 0.3 from
-# the winter of 1960) against auditing the harvest (0.05: historical-1958's chance).
+# What superiors pay for reported growth above the target (1.5: historical-1958 in 1959, the
+# Leap at its height; 0: reported growth earns nothing) against auditing the harvest (0.05:
+# historical-1958's chance). Under targets that ratchet up from reports and never down, these
+# two decide whether inflating pays; accountability for deaths (--grid death_accountability=...)
+# decides only how far the village is starved for it.
 DEFAULT_GRID: tuple[str, ...] = (
-    "death_accountability=0,0.1,0.3,1,2",
+    "growth_credit=0,0.25,0.5,1,1.5",
     "audit_probability=0.05,0.25,0.5,0.75,1",
 )
 # Fixed in every cell unless --set or --grid names the parameter: an audit that finds

@@ -122,6 +122,16 @@ def test_m8_reporting_decline_costs_standing_unless_protected():
     assert review_standing(params, 1.5) > honest_decline  # inflating hides the decline
 
 
+def test_m9_targets_ratchet_up_and_never_down_with_a_low_report():
+    flat = dataclasses.replace(CALM, planned_growth=0.0)
+    low = run(flat, lambda s: decision(report_ratio=0.5), seasons=5)
+    assert low[2][0].reported_kg < low[2][0].target_kg  # reported below this year's target
+    assert low[4][0].target_kg == low[2][0].target_kg  # next year's target does not fall with it
+    high = run(flat, lambda s: decision(report_ratio=2.0), seasons=5)
+    excess = high[2][0].reported_kg - high[2][0].target_kg
+    assert high[4][0].target_kg == high[2][0].target_kg + flat.ratchet * excess
+
+
 def test_m9_a_higher_report_raises_next_years_target_and_procurement():
     params = dataclasses.replace(CALM, procurement_target_weight=0.3)
     modest = run(params, lambda s: decision(report_ratio=1.0), seasons=7)
@@ -156,20 +166,25 @@ def test_relief_is_judged_on_the_report():
     assert honest > inflated >= 0.0
 
 
-def test_audits_check_steel_reports_too():
-    def standing_after_spring_furnaces(steel_report_ratio, audit_probability):
-        params = dataclasses.replace(CALM, audit_probability=audit_probability, over_report_penalty=2.0)
+def test_audits_revoke_and_fine_false_steel_credit():
+    def standing_after_spring_furnaces(steel_report_ratio, audit_probability, steel_credit=0.3):
+        params = dataclasses.replace(
+            CALM,
+            audit_probability=audit_probability,
+            over_report_penalty=2.0,
+            steel_credit=steel_credit,
+            steel_quota_kg_per_person=5.0,
+        )
         traj = run(
             params,
-            lambda s: decision(labor_steel=0.3, labor_fields=0.4, steel_report_ratio=steel_report_ratio),
+            lambda s: decision(labor_steel=0.1, labor_fields=0.6, steel_report_ratio=steel_report_ratio),
             seasons=1,
         )
+        assert traj[0][1].steel_kg > 0
         return traj[0][0].standing
 
-    assert traj_made_steel(CALM)
-    assert standing_after_spring_furnaces(3.0, 1.0) < standing_after_spring_furnaces(1.0, 1.0) - 0.5
-    assert standing_after_spring_furnaces(3.0, 0.0) == standing_after_spring_furnaces(1.0, 0.0)
-
-
-def traj_made_steel(params):
-    return run(params, lambda s: decision(labor_steel=0.3, labor_fields=0.4), seasons=1)[0][1].steel_kg > 0
+    # Unaudited, a false steel report earns credit; audited, it costs more than it earned.
+    assert standing_after_spring_furnaces(2.0, 0.0) > standing_after_spring_furnaces(1.0, 0.0)
+    assert standing_after_spring_furnaces(2.0, 1.0) < standing_after_spring_furnaces(1.0, 1.0)
+    # Where steel earns nothing, a false steel report is worth nothing and costs nothing.
+    assert standing_after_spring_furnaces(3.0, 1.0, steel_credit=0.0) == standing_after_spring_furnaces(1.0, 1.0, 0.0)

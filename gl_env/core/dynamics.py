@@ -173,6 +173,7 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
         pop,
         autumn,
         reported,
+        steel,
         reported_steel,
         inspected * (steel > 0.0),
         audited,
@@ -184,8 +185,10 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
     standing = ops.clip(s.standing + standing_change, 0.0, 1.0)
     purge_probability = c.purge_rate * ops.clip((p.purge_threshold - standing) / p.purge_threshold, 0.0, 1.0)
     purged = (u7 < purge_probability) * 1.0
-    # M9: each spring the target ratchets up from last year's target and report.
-    target = spring * (1.0 + c.planned_growth) * ((1.0 - p.ratchet) * s.target_kg + p.ratchet * s.reported_kg)
+    # M9: each spring the target ratchets up from last year's report, never down: a report above
+    # the target raises it by ``ratchet`` times the excess; a report below leaves it as it was.
+    excess_report = ops.maximum(s.reported_kg - s.target_kg, 0.0)
+    target = spring * (1.0 + c.planned_growth) * (s.target_kg + p.ratchet * excess_report)
     target = target + not_spring * s.target_kg
     procured = taken + confiscated
     # harvest and reported are already 0 outside autumn (autumn * harvest is harvest, bit for bit).
@@ -498,6 +501,7 @@ def _standing_change(
     pop: Any,
     autumn: Any,
     reported: Any,
+    true_steel: Any,
     reported_steel: Any,
     steel_audited: Any,
     audited: Any,
@@ -511,8 +515,8 @@ def _standing_change(
     Every season: credit for reported steel (``Climate.steel_credit`` per quota met, up to
     twice) and for labor on works (``Climate.works_credit``); blame for deaths
     (``Climate.death_accountability``), for hidden grain found (``concealment_penalty``) and
-    for an audited steel report off by more than ``audit_tolerance`` (the iron is counted
-    exactly; over- and under-reporting penalties as for the harvest); a drift back toward
+    for steel over-reported beyond ``audit_tolerance`` when an audit counts it (the false
+    credit is revoked and fined ``over_report_penalty`` times); a drift back toward
     ``initial_standing``. At the autumn review: credit for a report above
     ``State.target_kg`` (``Climate.growth_credit``), a penalty for a report below the last one
     (``Climate.decline_penalty``, waived by ``honesty_protection`` where an audit confirms the
@@ -520,17 +524,19 @@ def _standing_change(
     for quota not delivered.
     """
     quota = c.steel_quota_kg_per_person * pop
-    steel = c.steel_credit * ops.minimum(reported_steel, 2.0 * quota) / ops.maximum(quota, _TINY)
+    per_kg = c.steel_credit / ops.maximum(quota, _TINY)
+    steel = per_kg * ops.minimum(reported_steel, 2.0 * quota)
     works = c.works_credit * d.labor_works
     people = ops.maximum(pop, _TINY)
     deaths = c.death_accountability * excess_deaths / people * 100.0
     concealment = p.concealment_penalty * confiscated / people / 100.0
     drift = STANDING_REVERSION * (p.initial_standing - s.standing)
-    steel_error = d.steel_report_ratio - 1.0
-    steel_audit = steel_audited * (
-        p.over_report_penalty * ops.maximum(steel_error - p.audit_tolerance, 0.0)
-        + p.under_report_penalty * ops.maximum(-steel_error - p.audit_tolerance, 0.0)
-    )
+    # An audit that finds the steel over-reported beyond tolerance revokes the credit the false
+    # part earned and fines it: a lie is punished by what it was worth (nothing where steel earns
+    # nothing), which the iron, counted exactly, makes plain.
+    false_credit = steel - per_kg * ops.minimum(true_steel, 2.0 * quota)
+    caught = steel_audited * (d.steel_report_ratio - 1.0 > p.audit_tolerance)
+    steel_audit = caught * (1.0 + p.over_report_penalty) * false_credit
 
     growth = ops.clip(reported / ops.maximum(s.target_kg, _TINY) - 1.0, -1.0, 1.0)
     decline = ops.clip(1.0 - reported / ops.maximum(s.reported_kg, _TINY), 0.0, 1.0)

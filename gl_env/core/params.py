@@ -104,7 +104,9 @@ class Params:
     procurement_uses_audit: float = _mech(
         0.0, 0.0, 1.0, "share", "when audited, weight of the audited harvest in the procurement basis"
     )
-    ratchet: float = _mech(0.8, 0.0, 1.0, "share", "weight of the last report in next year's target (M9)")
+    ratchet: float = _mech(
+        0.8, 0.0, 1.0, "share", "share of a report's excess over the target added to next year's target (M9)"
+    )
     retention_floor_kg_per_person: float = _mech(
         0.0, 0.0, 400.0, "kg/person", "grain the state must leave in the store when collecting"
     )
