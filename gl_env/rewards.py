@@ -76,6 +76,18 @@ def reward_terms(outcome: Outcome, state: State, decision: Decision) -> dict[str
     }
 
 
+def weighted_reward(terms: dict[str, Any], weights: dict[str, float]) -> Any:
+    """The reward: each term times its weight, summed in :data:`REWARD_TERMS` order.
+
+    The single and the vector environment both use it, so they add in the same order.
+    """
+    return (
+        terms["welfare"] * weights["welfare"]
+        + terms["survival"] * weights["survival"]
+        + (terms["honesty"] * weights["honesty"])
+    )
+
+
 def resolve_weights(reward: str | Mapping[str, float]) -> dict[str, float]:
     """Weights from a preset name or a mapping of term -> weight (missing terms weigh 0)."""
     if isinstance(reward, str):

@@ -138,7 +138,7 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
 
     reported = harvest * d.report_ratio
     # An audit team inspects with the same chance every season: the harvest in autumn, and the
-    # steel whenever furnaces ran (steel reports earn standing too, so they must be checkable).
+    # steel (steel reports earn standing too, so they must be checkable).
     inspected = (u3 < p.audit_probability) * 1.0
     audited = autumn * inspected
     audit_estimate = harvest * (1.0 + p.audit_error * (u4 + u5 - 1.0) * _TRIANGULAR_TO_UNIT)
@@ -149,7 +149,7 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
     relief = autumn * _relief(p, ops, c, pop, reported, due)
     store = store + relief
 
-    confiscated, searched = _anti_hiding_search(p, ops, c, hidden, shortfall, u6)
+    confiscated, searched = _anti_hiding_search(p, c, hidden, shortfall, u6)
     hidden = hidden - confiscated
 
     eaten, waste, store, hidden = _canteen(p, d, ops, c, pop, store, hidden)
@@ -175,7 +175,7 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
         reported,
         steel,
         reported_steel,
-        inspected * (steel > 0.0),
+        inspected,
         audited,
         audit_estimate,
         shortfall,
@@ -396,7 +396,7 @@ def _relief(p: CoreParams, ops: Ops, c: Climate, pop: Any, reported: Any, due: A
     return c.relief_rate * ops.maximum(p.relief_threshold_kg_per_person * pop - (reported - due), 0.0)
 
 
-def _anti_hiding_search(p: CoreParams, ops: Ops, c: Climate, hidden: Any, shortfall: Any, u: Any) -> tuple[Any, Any]:
+def _anti_hiding_search(p: CoreParams, c: Climate, hidden: Any, shortfall: Any, u: Any) -> tuple[Any, Any]:
     """Anti-hiding searches (1959-60): likelier when the quota was not delivered.
 
     Chance = ``Climate.search_rate`` + ``search_shortfall_sensitivity`` x share of the quota
@@ -503,7 +503,7 @@ def _standing_change(
     reported: Any,
     true_steel: Any,
     reported_steel: Any,
-    steel_audited: Any,
+    inspected: Any,
     audited: Any,
     audit_estimate: Any,
     shortfall: Any,
@@ -535,7 +535,8 @@ def _standing_change(
     # part earned and fines it: a lie is punished by what it was worth (nothing where steel earns
     # nothing), which the iron, counted exactly, makes plain.
     false_credit = steel - per_kg * ops.minimum(true_steel, 2.0 * quota)
-    caught = steel_audited * (d.steel_report_ratio - 1.0 > p.audit_tolerance)
+    # (No steel made: no false credit, so the inspection finds nothing to fine.)
+    caught = inspected * (d.steel_report_ratio - 1.0 > p.audit_tolerance)
     steel_audit = caught * (1.0 + p.over_report_penalty) * false_credit
 
     growth = ops.clip(reported / ops.maximum(s.target_kg, _TINY) - 1.0, -1.0, 1.0)

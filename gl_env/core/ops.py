@@ -29,9 +29,6 @@ _MIX1 = 0xBF58476D1CE4E5B9
 _MIX2 = 0x94D049BB133111EB
 _TO_UNIT = 1.0 / 65536.0
 
-# Each hash yields four 16-bit uniforms; draws per season are grouped into streams of four.
-UNIFORMS_PER_HASH = 4
-
 
 class ScalarOps:
     """Backend for one village: every quantity is a Python ``float`` (or ``int``/``bool``)."""

@@ -19,7 +19,7 @@ from gl_env.core.state import Decision, State, initial_state
 from gl_env.info import reset_info, step_info
 from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW, observe
 from gl_env.render import season_report
-from gl_env.rewards import resolve_weights, reward_terms
+from gl_env.rewards import resolve_weights, reward_terms, weighted_reward
 from gl_env.scenarios import make_params
 
 ACTION_TYPES = ("continuous", "discrete")
@@ -182,8 +182,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         decision = self._decision(action)
         state, outcome = dynamics.step(self._core, self._state, decision)
         terms = reward_terms(outcome, state, decision)
-        reward = terms["welfare"] * self.weights["welfare"] + terms["survival"] * self.weights["survival"]
-        reward += terms["honesty"] * self.weights["honesty"]
+        reward = weighted_reward(terms, self.weights)
         terminated = outcome.purged > 0.0
         truncated = state.t >= self._core.horizon
         self._state = state

@@ -19,7 +19,7 @@ from gl_env.envs.great_leap import ACTION_TYPES
 from gl_env.info import reset_info, step_info
 from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW, observe
 from gl_env.render import season_report
-from gl_env.rewards import REWARD_TERMS, resolve_weights, reward_terms
+from gl_env.rewards import resolve_weights, reward_terms, weighted_reward
 from gl_env.scenarios import make_params
 
 AUTORESET_MODES = {"next_step": AutoresetMode.NEXT_STEP, "same_step": AutoresetMode.SAME_STEP}
@@ -210,7 +210,7 @@ class GreatLeapVectorEnv(VectorEnv):
             state = state._replace(t=np.minimum(state.t, self._core.horizon - 1))
         state, outcome = dynamics.step(self._core, state, decision)
         terms = reward_terms(outcome, state, decision)
-        reward = sum(terms[t] * self.weights[t] for t in REWARD_TERMS)
+        reward = weighted_reward(terms, self.weights)
         terminated = outcome.purged > 0.0
         truncated = state.t >= self._core.horizon
         info = step_info(self._core, outcome, state, terms, self.weights)
