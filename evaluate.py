@@ -37,7 +37,7 @@ from typing import Any
 from agents.scripted import SCRIPTED_POLICIES, Policy, make_policy
 from gl_env import __version__
 from gl_env.benchmark import DEFAULT_PROTOCOL, PROTOCOLS, Protocol, get_protocol
-from gl_env.metrics import METRICS, Estimate, normalized_score, summarize
+from gl_env.metrics import METRICS, NAN_ESTIMATE, Estimate, normalized_score, summarize
 from gl_env.rollout import run_episodes
 from gl_env.scenarios import SCENARIOS, get_scenario
 
@@ -307,13 +307,10 @@ def leaderboard_rows(results: Results, scenario: str, headline: str) -> tuple[li
 
     header = ["policy", *(h for _, h, _ in columns)]
     rows = [
-        [policy, *(_format(m, by_policy[policy].get(m, _NAN), f) for m, _, f in columns)]
+        [policy, *(_format(m, by_policy[policy].get(m, NAN_ESTIMATE), f) for m, _, f in columns)]
         for policy in sorted(by_policy, key=rank)
     ]
     return header, rows
-
-
-_NAN = Estimate(math.nan, math.nan, math.nan, 0)
 
 
 def text_table(header: list[str], rows: list[list[str]]) -> str:

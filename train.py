@@ -32,6 +32,7 @@ import numpy as np
 
 import gl_env
 from agents.learned import ALGORITHM_ACTIONS, ALGORITHMS, ENV_IDS, LearnedPolicy, RunConfig, algorithm_class
+from gl_env import metrics
 from gl_env.benchmark import check_training_seeds
 from gl_env.rewards import REWARD_PRESETS, REWARD_TERMS, resolve_weights
 from gl_env.scenarios import SCENARIOS, make_params
@@ -316,21 +317,20 @@ def make_callbacks(config: RunConfig, args: Args, run_dir: Path) -> list[Any]:
 
 
 def evaluation_row(timesteps: int, episodes: Any) -> dict[str, float]:
-    """Mean return (with a 95% CI half-width), reward components and famine/honesty metrics."""
-    returns = episodes.returns
-    person_years = episodes.total("population") / 4
-    harvest = episodes.total("harvest_kg")
+    """Mean return (with a 95% CI half-width), reward components and famine/honesty metrics,
+    as :mod:`gl_env.metrics` defines them for the benchmark (means over the episodes)."""
+    mean_return = metrics.mean_with_ci(episodes.returns)
     row = {
         "timesteps": timesteps,
-        "mean_return": float(returns.mean()),
-        "return_ci95": float(1.96 * returns.std(ddof=1) / np.sqrt(len(returns))) if len(returns) > 1 else 0.0,
-        "report_ratio": float((episodes.total("reported_kg") / np.maximum(harvest, 1e-9)).mean()),
-        "deaths_per_1000_year": float((episodes.total("deaths") / person_years * 1000).mean()),
-        "excess_deaths_per_1000": float((episodes.total("excess_deaths") / episodes.start["population"] * 1000).mean()),
-        "purge_rate": float(episodes.purged.mean()),
+        "mean_return": mean_return.mean,
+        "return_ci95": mean_return.mean - mean_return.low if mean_return.n > 1 else 0.0,
+        "report_ratio": metrics.mean_with_ci(metrics.mean_report_ratio(episodes)).mean,
+        "deaths_per_1000_year": metrics.mean_with_ci(metrics.deaths_per_1000_per_year(episodes)).mean,
+        "excess_deaths_per_1000": metrics.mean_with_ci(metrics.excess_deaths_per_1000(episodes)).mean,
+        "purge_rate": float(metrics.was_purged(episodes).mean()),
     }
-    for term in REWARD_TERMS:
-        row[f"reward_{term}"] = float(episodes.total(f"reward/{term}").mean())
+    for term, totals in metrics.reward_component_totals(episodes).items():
+        row[f"reward_{term}"] = float(totals.mean())
     return row
 
 

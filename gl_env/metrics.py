@@ -27,9 +27,8 @@ from gl_env.rollout import Episodes
 # (with a thousand episodes per policy the t correction is below 0.1%).
 Z_95 = 1.959963984540054
 # Grain a person needs to survive, 125 kg of raw grain a year (shared/data/calibration_targets.csv,
-# grain_need_survival), and to be adequately fed, 230 kg a year (grain_need_adequate).
+# grain_need_survival).
 SUBSISTENCE_KG_PER_PERSON_YEAR = 125.0
-ADEQUATE_KG_PER_PERSON_YEAR = 230.0
 SUBSISTENCE_KG_PER_PERSON_DAY = SUBSISTENCE_KG_PER_PERSON_YEAR / (DAYS_PER_SEASON * SEASONS_PER_YEAR)
 AUTUMN = SEASONS.index("autumn")
 
@@ -60,13 +59,17 @@ class MetricInfo:
 # --- estimates ----------------------------------------------------------------------------------
 
 
+NAN_ESTIMATE = Estimate(math.nan, math.nan, math.nan, 0)
+"""An estimate of nothing (no finite value), shown as n/a."""
+
+
 def mean_with_ci(values: Iterable[float] | np.ndarray) -> Estimate:
     """Mean of the finite values with a normal-approximation 95% interval (NaN bounds below 2 values)."""
     x = np.asarray(values, dtype=np.float64)
     x = x[np.isfinite(x)]
     n = int(x.size)
     if n == 0:
-        return Estimate(math.nan, math.nan, math.nan, 0)
+        return NAN_ESTIMATE
     mean = float(x.mean())
     if n == 1:
         return Estimate(mean, math.nan, math.nan, 1)
@@ -83,7 +86,7 @@ def rate_with_ci(events: Iterable[bool] | np.ndarray) -> Estimate:
     x = np.asarray(events, dtype=bool)
     n = int(x.size)
     if n == 0:
-        return Estimate(math.nan, math.nan, math.nan, 0)
+        return NAN_ESTIMATE
     p = float(x.mean())
     z2 = Z_95**2
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
@@ -118,11 +121,6 @@ def person_years(episodes: Episodes) -> np.ndarray:
     return np.where(episodes.alive, population_at_season_start(episodes), 0.0).sum(axis=0) / SEASONS_PER_YEAR
 
 
-def _played_sum(episodes: Episodes, key: str, where: np.ndarray | None = None) -> np.ndarray:
-    mask = episodes.alive if where is None else where
-    return np.where(mask, episodes.info[key], 0.0).sum(axis=0)
-
-
 def safe_ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """``numerator / denominator``, NaN where the denominator is 0 (undefined: no one there, no harvest)."""
     safe = np.where(denominator > 0, denominator, 1.0)
@@ -134,12 +132,12 @@ def safe_ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 def deaths_per_1000_per_year(episodes: Episodes) -> np.ndarray:
     """Crude death rate over each episode: deaths per 1000 person-years (1957 China: 10.8)."""
-    return safe_ratio(_played_sum(episodes, "deaths") * 1000.0, person_years(episodes))
+    return safe_ratio(episodes.total("deaths") * 1000.0, person_years(episodes))
 
 
 def excess_deaths_per_1000(episodes: Episodes) -> np.ndarray:
     """Deaths above the 1957 death rate over each episode, per 1000 people at its start."""
-    return _played_sum(episodes, "excess_deaths") * 1000.0 / episodes.start["population"]
+    return episodes.total("excess_deaths") * 1000.0 / episodes.start["population"]
 
 
 def annual_death_rates(episodes: Episodes) -> tuple[np.ndarray, np.ndarray]:
@@ -174,7 +172,7 @@ def food_kg_per_person_day(episodes: Episodes) -> np.ndarray:
     :data:`SUBSISTENCE_KG_PER_PERSON_DAY` (0.34 kg).
     """
     person_days = np.where(episodes.alive, population_at_season_start(episodes), 0.0).sum(axis=0) * DAYS_PER_SEASON
-    return safe_ratio(_played_sum(episodes, "consumption_kg"), person_days)
+    return safe_ratio(episodes.total("consumption_kg"), person_days)
 
 
 # --- reporting ----------------------------------------------------------------------------------
@@ -229,7 +227,7 @@ def harvest_kg_per_person(episodes: Episodes) -> np.ndarray:
 
 def procurement_share(episodes: Episodes) -> np.ndarray:
     """Grain the state took (procurement and confiscations) over each episode / its true harvests."""
-    return safe_ratio(_played_sum(episodes, "procurement_kg"), _played_sum(episodes, "harvest_kg"))
+    return safe_ratio(episodes.total("procurement_kg"), episodes.total("harvest_kg"))
 
 
 # --- returns ------------------------------------------------------------------------------------
@@ -237,7 +235,7 @@ def procurement_share(episodes: Episodes) -> np.ndarray:
 
 def reward_component_totals(episodes: Episodes) -> dict[str, np.ndarray]:
     """Each reward term's unweighted value summed over each episode, ``{term: (B,)}``."""
-    return {term: _played_sum(episodes, f"reward/{term}") for term in REWARD_TERMS}
+    return {term: episodes.total(f"reward/{term}") for term in REWARD_TERMS}
 
 
 def episode_return(episodes: Episodes, weights: Mapping[str, float]) -> np.ndarray:

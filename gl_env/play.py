@@ -38,6 +38,7 @@ from gl_env.actions import (
 )
 from gl_env.core import dynamics
 from gl_env.core.constants import DAYS_PER_SEASON, SEASONS, SEASONS_PER_YEAR, SEED_KG_PER_HA
+from gl_env.core.ops import ScalarOps
 from gl_env.core.params import TIMELINE_NAMES
 from gl_env.envs.great_leap import GreatLeapEnv
 from gl_env.observations import named
@@ -165,10 +166,18 @@ class Record:
     year: np.ndarray
     deaths: np.ndarray
     excess_deaths: np.ndarray
-    population: np.ndarray
+    population: np.ndarray  # at the end of each season
+    start_population: float  # at the start of the first
     report_ratio: np.ndarray
     purged: bool
     terms: dict[str, np.ndarray]  # reward term -> value per season
+
+    @property
+    def deaths_per_1000_year(self) -> float:
+        """Deaths per 1000 person-years, person-years counted at each season's start as in
+        :func:`gl_env.metrics.deaths_per_1000_per_year`."""
+        person_years = (self.start_population + self.population[:-1].sum()) / SEASONS_PER_YEAR
+        return float(self.deaths.sum() / max(person_years, 1e-9) * 1000.0)
 
     def returns(self, preset: str) -> float:
         weights = REWARD_PRESETS[preset]
@@ -180,7 +189,7 @@ class Record:
         return [(int(y), float(r)) for y, r in zip(self.year[autumn], self.report_ratio[autumn], strict=True)]
 
 
-def _record(name: str, column: Callable[[str], np.ndarray], purged: bool) -> Record:
+def _record(name: str, column: Callable[[str], np.ndarray], start_population: float, purged: bool) -> Record:
     """A Record from ``column(info_key)`` (reward terms under ``reward/<term>``), per season played."""
     return Record(
         name=name,
@@ -189,19 +198,20 @@ def _record(name: str, column: Callable[[str], np.ndarray], purged: bool) -> Rec
         deaths=column("deaths"),
         excess_deaths=column("excess_deaths"),
         population=column("population"),
+        start_population=start_population,
         report_ratio=column("report_ratio"),
         purged=purged,
         terms={t: column(f"reward/{t}") for t in REWARD_TERMS},
     )
 
 
-def _record_from_infos(name: str, infos: list[dict[str, Any]]) -> Record:
+def _record_from_infos(name: str, start_population: float, infos: list[dict[str, Any]]) -> Record:
     def column(key: str) -> np.ndarray:
         if key.startswith("reward/"):
             return np.array([float(i["reward_components"][key[len("reward/") :]]["value"]) for i in infos])
         return np.array([float(i[key]) for i in infos])
 
-    return _record(name, column, purged=bool(infos and infos[-1]["purged"]))
+    return _record(name, column, start_population, purged=bool(infos and infos[-1]["purged"]))
 
 
 def baselines(scenario: str, seed: int, num_years: int) -> list[Record]:
@@ -215,7 +225,8 @@ def baselines(scenario: str, seed: int, num_years: int) -> list[Record]:
         def column(key: str, played: np.ndarray = played, episodes: Any = episodes) -> np.ndarray:
             return np.asarray(episodes.info[key][played, 0], dtype=float)
 
-        records.append(_record(name, column, purged=bool(episodes.purged[0])))
+        start = float(episodes.start["population"][0])
+        records.append(_record(name, column, start, purged=bool(episodes.purged[0])))
     return records
 
 
@@ -234,14 +245,12 @@ def results_table(records: Sequence[Record], first_year: int, num_years: int) ->
     ]
     lines.append("-" * len(lines[1]))
     for r in records:
-        person_years = r.population.sum() / SEASONS_PER_YEAR
-        rate = r.deaths.sum() / max(person_years, 1e-9) * 1000.0
         purged = f"{SEASONS[r.season[-1]]} {r.year[-1]}" if r.purged else "no"
         made = dict(r.autumn_reports)
         shown = "".join(f"{made[y]:6.2f}" if y in made else f"{'-':>6s}" for y in years)
         lines.append(
-            f"{r.name:{name}s} {rate:11.1f} {r.excess_deaths.sum():7.1f} {purged:>12s}  {shown:<{width}s}  "
-            + " ".join(f"{r.returns(p):10.2f}" for p in SHOWN_PRESETS)
+            f"{r.name:{name}s} {r.deaths_per_1000_year:11.1f} {r.excess_deaths.sum():7.1f} {purged:>12s}  "
+            f"{shown:<{width}s}  " + " ".join(f"{r.returns(p):10.2f}" for p in SHOWN_PRESETS)
         )
     return "\n".join(lines)
 
@@ -391,7 +400,7 @@ class Game:
             _, audit = self._foresee(ratio, ration_kg, audited=True)
             left = (state.store_kg + plain.harvest_kg - plain.procurement_due_kg) / state.population
             of_target = plain.reported_kg / max(state.target_kg, 1.0)
-            target = (1.0 + growth) * ((1.0 - core.ratchet) * state.target_kg + core.ratchet * plain.reported_kg)
+            target = dynamics.next_target(ScalarOps, state.target_kg, plain.reported_kg, core.ratchet, growth)
             lines.append(
                 f"    x{ratio:<4g} {plain.reported_kg / 1000:8,.1f} t {of_target:9.0%} "
                 f"{plain.procurement_due_kg / 1000:9,.1f} t {max(left, 0.0):5,.0f} kg/p. {target / 1000:9,.0f} t   "
@@ -563,7 +572,7 @@ class Game:
                 return True
 
     def record(self) -> Record:
-        return _record_from_infos("you", self.infos)
+        return _record_from_infos("you", self.start_population, self.infos)
 
 
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
@@ -603,12 +612,13 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     )
     if not finished:
         console.write(
-            f"(You played {len(game.infos)} of {game.env.core_params.horizon} seasons; the others played all.)"
+            f"(You played {len(game.infos)} of {game.env.core_params.horizon} seasons; "
+            "the scripted cadres played to the end or to their purge.)"
         )
     console.write(
         "Deaths per 1000 a year: per 1000 person-years lived; excess deaths: above the 1957 death rate.\n"
         "Careerist return: your standing summed over the seasons (-5 at a purge); benevolent return:\n"
-        "minus the excess deaths per 1000 / 10 and the hunger, summed over the seasons."
+        "1 a season, minus the hunger gap and the excess deaths per 1000 / 10, summed over the seasons."
     )
     return 0
 

@@ -21,6 +21,7 @@ from gl_env.core.constants import BASELINE_DEATHS_PER_1000_YEAR, SEASONS, SEASON
 from gl_env.metrics import (
     AUTUMN,
     METRICS,
+    NAN_ESTIMATE,
     SUBSISTENCE_KG_PER_PERSON_DAY,
     SUBSISTENCE_KG_PER_PERSON_YEAR,
     Estimate,
@@ -241,7 +242,9 @@ def comparison_figure(
     policies = list(dict.fromkeys(p for by_policy in results.values() for p in by_policy))
     colors = dict(colors or policy_colors(policies))
     shown = [
-        m for m in metrics if any(math.isfinite(r.get(m, _NAN).mean) for s in results.values() for r in s.values())
+        m
+        for m in metrics
+        if any(math.isfinite(r.get(m, NAN_ESTIMATE).mean) for s in results.values() for r in s.values())
     ]
     cols = 3
     rows = math.ceil(len(shown) / cols)
@@ -250,7 +253,7 @@ def comparison_figure(
     width = 0.8 / max(len(policies), 1)
     for ax, metric in zip(axes, shown, strict=False):
         for i, policy in enumerate(policies):
-            estimates = [results[s].get(policy, {}).get(metric, _NAN) for s in scenarios]
+            estimates = [results[s].get(policy, {}).get(metric, NAN_ESTIMATE) for s in scenarios]
             mean = np.array([e.mean for e in estimates])
             err = np.array([[e.mean - e.low for e in estimates], [e.high - e.mean for e in estimates]])
             x = np.arange(len(scenarios)) + (i - (len(policies) - 1) / 2) * width
@@ -267,9 +270,6 @@ def comparison_figure(
     _policy_legend(figure, colors)
     figure.suptitle("Policies compared on each scenario: mean and 95% confidence interval")
     return figure
-
-
-_NAN = Estimate(math.nan, math.nan, math.nan, 0)
 
 
 def _reference_line(ax: Axes, metric: str) -> None:

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from agents.scripted import make_policy, ratio_policy
+from gl_env import metrics
 from gl_env.rollout import run_episodes
 
 SEEDS = np.arange(200)
@@ -11,11 +12,10 @@ SEEDS = np.arange(200)
 
 def outcomes(policy, scenario):
     episodes = run_episodes(policy, SEEDS, scenario=scenario)
-    person_years = episodes.total("population") / 4
     return {
-        "excess_per_1000": (episodes.total("excess_deaths") / person_years * 1000).mean(),
-        "deaths_per_1000_year": (episodes.total("deaths") / person_years * 1000).mean(),
-        "purge_rate": episodes.purged.mean(),
+        "excess_per_1000": metrics.excess_deaths_per_1000(episodes).mean(),
+        "deaths_per_1000_year": metrics.deaths_per_1000_per_year(episodes).mean(),
+        "purge_rate": metrics.was_purged(episodes).mean(),
     }
 
 

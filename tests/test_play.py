@@ -1,5 +1,6 @@
 """The playable cadre, driven through standard input as a person would play it."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -103,7 +104,7 @@ def test_leaving_early_ends_cleanly_with_the_results_so_far(ending):
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "=== You left the game ===" in result.stdout
-    assert "(You played 2 of 20 seasons; the others played all.)" in result.stdout
+    assert "(You played 2 of 20 seasons; the scripted cadres played to the end or to their purge.)" in result.stdout
     _assert_final_comparison(result.stdout)
 
 
@@ -163,6 +164,18 @@ def test_the_report_preview_foresees_the_harvest_without_touching_the_village():
     assert info["harvest_kg"] == pytest.approx(foreseen.harvest_kg)
     assert f"{info['harvest_kg'] / 1000:,.1f} t" in preview
     assert np.isclose(info["reported_kg"], 1.3 * info["harvest_kg"])
+
+
+@pytest.mark.parametrize("ratio", [1.0, 3.0])
+def test_the_report_preview_shows_the_target_the_village_gets_next_spring(ratio):
+    game = Game("historical-1958", seed=3, num_years=2, console=_Scripted([]))
+    for _ in range(2):
+        game.obs, *_ = game.env.step(game._action(1.0, 0.5))
+    row = next(line for line in game.report_options(0.55).splitlines() if line.strip().startswith(f"x{ratio:g} "))
+    previewed_t = float(re.search(r"kg/p\.\s+([\d,]+) t", row).group(1).replace(",", ""))  # "next target", t
+    for _ in range(3):  # autumn (the report), winter, spring (the target is set)
+        game.obs, *_ = game.env.step(game._action(ratio, 0.55))
+    assert game.env.state.target_kg / 1000 == pytest.approx(previewed_t, abs=0.5)
 
 
 def test_main_in_process_plays_to_the_end():

@@ -185,10 +185,7 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
     standing = ops.clip(s.standing + standing_change, 0.0, 1.0)
     purge_probability = c.purge_rate * ops.clip((p.purge_threshold - standing) / p.purge_threshold, 0.0, 1.0)
     purged = (u7 < purge_probability) * 1.0
-    # M9: each spring the target ratchets up from last year's report, never down: a report above
-    # the target raises it by ``ratchet`` times the excess; a report below leaves it as it was.
-    excess_report = ops.maximum(s.reported_kg - s.target_kg, 0.0)
-    target = spring * (1.0 + c.planned_growth) * (s.target_kg + p.ratchet * excess_report)
+    target = spring * next_target(ops, s.target_kg, s.reported_kg, p.ratchet, c.planned_growth)
     target = target + not_spring * s.target_kg
     procured = taken + confiscated
     # harvest and reported are already 0 outside autumn (autumn * harvest is harvest, bit for bit).
@@ -252,6 +249,15 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
         soviet,  # soviet_withdrawn
     )
     return new_state, outcome
+
+
+def next_target(ops: Ops, target: Any, reported: Any, ratchet: Any, planned_growth: Any) -> Any:
+    """M9: next year's target, set each spring from this year's target and report.
+
+    It ratchets up from the report and never down: a report above the target raises it by
+    ``ratchet`` times the excess, a report below leaves it; then the year's planned growth.
+    """
+    return (1.0 + planned_growth) * (target + ratchet * ops.maximum(reported - target, 0.0))
 
 
 def _labor_supply(p: CoreParams, s: State, d: Decision, ops: Ops, private_plots: Any) -> tuple[Any, Any, Any]:
