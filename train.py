@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
+import inspect
 import json
+import os
 import re
 import shutil
 import sys
@@ -33,13 +36,14 @@ import numpy as np
 import gl_env
 from agents.learned import ALGORITHM_ACTIONS, ALGORITHMS, ENV_IDS, LearnedPolicy, RunConfig, algorithm_class
 from gl_env import metrics
-from gl_env.benchmark import check_training_seeds
+from gl_env.benchmark import HELD_OUT_SEED_START, check_training_seeds
 from gl_env.rewards import REWARD_PRESETS, REWARD_TERMS, resolve_weights
 from gl_env.scenarios import SCENARIOS, make_params
 
 HYPERPARAMS_DIR = Path(__file__).resolve().parent / "hyperparams"
-EVAL_SEED_START = 900_000
 CHECKPOINT_PATTERN = re.compile(r"model_(\d+)_steps\.zip$")
+# Algorithms with a replay buffer, saved beside each checkpoint.
+OFF_POLICY = ("sac", "td3", "dqn")
 # Episode metrics logged to TensorBoard besides the reward components (info keys summed per episode).
 EPISODE_SUMS = ("deaths", "excess_deaths", "births", "harvest_kg", "reported_kg", "procurement_kg", "concealed_kg")
 
@@ -175,15 +179,29 @@ def build_config(args: Args) -> RunConfig:
     hyper = load_hyperparams(args.hyperparams or HYPERPARAMS_DIR / f"{args.algo}.yml", env_id)
     overrides = parse_overrides(args.set)
     make_params(args.scenario, **overrides)  # validates every override, naming bad ones
-    num_envs = args.num_envs if args.num_envs is not None else int(hyper.pop("n_envs", 8))
-    hyper.pop("n_envs", None)
-    timesteps = args.timesteps if args.timesteps is not None else int(float(hyper.pop("n_timesteps")))
-    hyper.pop("n_timesteps", None)
-    if num_envs < 1 or timesteps < 1:
-        raise UsageError(f"--num-envs={num_envs} and --timesteps={timesteps} must be positive")
-    if not 0 <= args.seed * num_envs + num_envs <= EVAL_SEED_START:
-        raise UsageError(f"--seed={args.seed} is out of range; allowed 0 to {EVAL_SEED_START // num_envs - 1}")
-    eval_seeds = list(range(EVAL_SEED_START, EVAL_SEED_START + args.eval_episodes))
+    yaml_envs, yaml_timesteps = hyper.pop("n_envs", 8), hyper.pop("n_timesteps", None)
+    num_envs = args.num_envs if args.num_envs is not None else int(yaml_envs)
+    if args.timesteps is None and yaml_timesteps is None:
+        raise UsageError(f"the hyperparameters for {env_id} set no n_timesteps; pass --timesteps")
+    timesteps = args.timesteps if args.timesteps is not None else int(float(yaml_timesteps))
+    for flag, value in (
+        ("--num-envs", num_envs),
+        ("--timesteps", timesteps),
+        ("--eval-episodes", args.eval_episodes),
+        ("--eval-freq", args.eval_freq),
+        ("--checkpoint-freq", args.checkpoint_freq),
+    ):
+        if value < 1:
+            raise UsageError(f"{flag}={value} must be a positive integer")
+    if args.seed < 0 or (args.seed + 1) * num_envs > HELD_OUT_SEED_START:
+        raise UsageError(f"--seed={args.seed} is out of range; allowed 0 to {HELD_OUT_SEED_START // num_envs - 1}")
+    if isinstance(hyper.get("policy_kwargs"), str):
+        raise UsageError("policy_kwargs must be a YAML mapping (rl-zoo3's Python-string form is not evaluated here)")
+    accepted = set(inspect.signature(algorithm_class(args.algo)).parameters) | {"policy", "normalize"}
+    unknown = sorted(set(hyper) - accepted)
+    if unknown:
+        raise UsageError(f"unknown hyperparameter(s) {', '.join(unknown)} for {args.algo}")
+    eval_seeds = list(range(HELD_OUT_SEED_START, HELD_OUT_SEED_START + args.eval_episodes))
     check_training_seeds(eval_seeds)  # held-out, but still never the benchmark's seeds
     return RunConfig(
         algo=args.algo,
@@ -216,8 +234,6 @@ def make_model(config: RunConfig, env: Any, tensorboard: Path) -> Any:
     hyper = dict(config.hyperparams)
     policy = hyper.pop("policy", "MlpPolicy")
     hyper.pop("normalize", None)  # observations are already bounded and scaled
-    if isinstance(hyper.get("policy_kwargs"), str):
-        raise UsageError("policy_kwargs must be a YAML mapping (rl-zoo3's Python-string form is not evaluated here)")
     return algorithm_class(config.algo)(
         policy, env, seed=config.seed, device=config.device, tensorboard_log=str(tensorboard), verbose=0, **hyper
     )
@@ -232,10 +248,13 @@ def latest_checkpoint(run_dir: Path) -> Path | None:
     return max(found)[1] if found else None
 
 
+def checkpoint_steps(checkpoint: Path) -> int:
+    return int(CHECKPOINT_PATTERN.search(checkpoint.name).group(1))
+
+
 def replay_buffer_of(checkpoint: Path) -> Path:
     """The replay buffer CheckpointCallback saves beside ``checkpoint`` (off-policy algorithms)."""
-    steps = CHECKPOINT_PATTERN.search(checkpoint.name).group(1)
-    return checkpoint.with_name(f"model_replay_buffer_{steps}_steps.pkl")
+    return checkpoint.with_name(f"model_replay_buffer_{checkpoint_steps(checkpoint)}_steps.pkl")
 
 
 def make_callbacks(config: RunConfig, args: Args, run_dir: Path) -> list[Any]:
@@ -263,7 +282,8 @@ def make_callbacks(config: RunConfig, args: Args, run_dir: Path) -> list[Any]:
                 if done:
                     for key, value in sums.items():
                         self.logger.record_mean(f"episode/{key}", value)
-                    self.logger.record_mean("episode/report_ratio", sums["reported_kg"] / max(sums["harvest_kg"], 1e-9))
+                    if sums["harvest_kg"] > 0:  # no harvest, no report to rate
+                        self.logger.record_mean("episode/report_ratio", sums["reported_kg"] / sums["harvest_kg"])
                     self.logger.record_mean("episode/purged", float(info["purged"]))
                     self.sums[i] = dict.fromkeys(sums, 0.0)
             return True
@@ -274,7 +294,7 @@ def make_callbacks(config: RunConfig, args: Args, run_dir: Path) -> list[Any]:
         def __init__(self) -> None:
             super().__init__()
             self.curve = run_dir / "evaluations.csv"
-            rows = list(csv.DictReader(self.curve.open())) if self.curve.is_file() else []
+            rows = read_curve(run_dir)
             self.best = max((float(r["mean_return"]) for r in rows), default=-np.inf)
             self.next_eval = (int(rows[-1]["timesteps"]) if rows else 0) + args.eval_freq
 
@@ -311,9 +331,18 @@ def make_callbacks(config: RunConfig, args: Args, run_dir: Path) -> list[Any]:
         save_freq=max(args.checkpoint_freq // config.num_envs, 1),
         save_path=str(run_dir / "checkpoints"),
         name_prefix="model",
-        save_replay_buffer=config.algo in ("sac", "td3", "dqn"),
+        save_replay_buffer=config.algo in OFF_POLICY,
     )
     return [EpisodeMetrics(), HeldOutEvaluation(), checkpoints]
+
+
+def read_curve(run_dir: Path) -> list[dict[str, str]]:
+    """The rows of a run's ``evaluations.csv`` (none before its first evaluation)."""
+    path = run_dir / "evaluations.csv"
+    if not path.is_file():
+        return []
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
 
 
 def evaluation_row(timesteps: int, episodes: Any) -> dict[str, float]:
@@ -323,7 +352,7 @@ def evaluation_row(timesteps: int, episodes: Any) -> dict[str, float]:
     row = {
         "timesteps": timesteps,
         "mean_return": mean_return.mean,
-        "return_ci95": mean_return.mean - mean_return.low if mean_return.n > 1 else 0.0,
+        "return_ci95": mean_return.half_width if mean_return.n > 1 else 0.0,
         "report_ratio": metrics.mean_with_ci(metrics.mean_report_ratio(episodes)).mean,
         "deaths_per_1000_year": metrics.mean_with_ci(metrics.deaths_per_1000_per_year(episodes)).mean,
         "excess_deaths_per_1000": metrics.mean_with_ci(metrics.excess_deaths_per_1000(episodes)).mean,
@@ -338,13 +367,23 @@ def evaluation_row(timesteps: int, episodes: Any) -> dict[str, float]:
 def configure(args: Args) -> RunConfig:
     """Check the command line, prepare the run folder and write the run's configuration."""
     if args.resume:
-        if not (args.output / "config.json").is_file():
-            raise UsageError(f"--resume: {args.output} holds no run to resume (no config.json)")
-        config = RunConfig.load(args.output)
-        if args.timesteps is not None:
-            config = RunConfig(**{**config.__dict__, "total_timesteps": args.timesteps})
-        if latest_checkpoint(args.output) is None:
+        try:
+            config = RunConfig.load(args.output)
+        except FileNotFoundError:
+            raise UsageError(f"--resume: {args.output} holds no run to resume (no config.json)") from None
+        changed = resume_conflicts(args, config)
+        if changed:
+            raise UsageError(
+                f"--resume continues {args.output} as its config.json says; {', '.join(changed)} cannot change"
+            )
+        checkpoint = latest_checkpoint(args.output)
+        if checkpoint is None:
             raise UsageError(f"--resume: {args.output / 'checkpoints'} holds no checkpoint")
+        if args.timesteps is not None:
+            done = checkpoint_steps(checkpoint)
+            if args.timesteps <= done:
+                raise UsageError(f"--timesteps={args.timesteps} must exceed the {done} steps already trained")
+            config = dataclasses.replace(config, total_timesteps=args.timesteps)
     else:
         config = build_config(args)
         prepare_run_dir(args)
@@ -352,7 +391,26 @@ def configure(args: Args) -> RunConfig:
     return config
 
 
+def resume_conflicts(args: Args, config: RunConfig) -> list[str]:
+    """Flags given to a --resume that differ from the run's configuration (they would be ignored)."""
+    defaults = parse_args([])
+    given = {
+        "--algo": (args.algo, defaults.algo, config.algo),
+        "--scenario": (args.scenario, defaults.scenario, config.env_kwargs.get("scenario")),
+        "--num-envs": (args.num_envs, defaults.num_envs, config.num_envs),
+        "--seed": (args.seed, defaults.seed, config.seed),
+        "--device": (args.device, defaults.device, config.device),
+        "--eval-episodes": (args.eval_episodes, defaults.eval_episodes, len(config.eval_seeds)),
+        "--reward": (args.reward, defaults.reward, None),
+        "--set": (args.set, defaults.set, None),
+        "--hyperparams": (args.hyperparams, defaults.hyperparams, None),
+    }
+    return [flag for flag, (value, default, kept) in given.items() if value != default and value != kept]
+
+
 def train(args: Args, config: RunConfig) -> Path:
+    # Deterministic cuBLAS on a GPU needs a fixed workspace (set before torch starts CUDA).
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     import torch
     from stable_baselines3.common.vec_env import VecMonitor
 
@@ -380,6 +438,12 @@ def train(args: Args, config: RunConfig) -> Path:
         progress_bar=args.progress,
     )
     model.save(run_dir / "final_model.zip")
+    # CheckpointCallback saves during a rollout, before that rollout's update; the last one is
+    # saved again here, after it, so that a resume continues from the final policy.
+    last = run_dir / "checkpoints" / f"model_{model.num_timesteps}_steps.zip"
+    model.save(last)
+    if config.algo in OFF_POLICY:
+        model.save_replay_buffer(replay_buffer_of(last))
     env.close()
     return run_dir
 
@@ -393,8 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"train.py: error: {error}", file=sys.stderr)
         return 2
     run_dir = train(args, config)
-    curve = list(csv.DictReader((run_dir / "evaluations.csv").open()))
-    last = curve[-1]
+    last = read_curve(run_dir)[-1]
     print(
         f"trained {last['timesteps']} steps -> {run_dir}; held-out mean return {float(last['mean_return']):.2f} "
         f"± {float(last['return_ci95']):.2f}, report ratio {float(last['report_ratio']):.2f}, "

@@ -91,11 +91,15 @@ def get_protocol(name: str) -> Protocol:
     return PROTOCOLS[name]
 
 
+HELD_OUT_SEED_START = 900_000
+"""First seed of the held-out villages a training run evaluates on (below the benchmark's)."""
+
+
 def check_training_seeds(seeds: int | Iterable[int]) -> None:
     """Raise ``ValueError`` if any seed a training run would use is an evaluation seed.
 
-    ``train.py`` calls this on its training seeds (for a vector env reset with seed ``s`` and
-    ``n`` villages: ``range(s, s + n)``) and on its held-out seeds.
+    ``train.py`` calls this on the held-out seeds it picks its best model on
+    (:data:`HELD_OUT_SEED_START` upward); its training villages are seeded below those.
     """
     values = [seeds] if isinstance(seeds, int | np.integer) else list(seeds)
     reserved = [int(s) for s in values if int(s) >= EVALUATION_SEED_START]
@@ -110,6 +114,7 @@ __all__ = [
     "DEFAULT_PROTOCOL",
     "EVALUATION_SEED_START",
     "GL_BENCH_V0",
+    "HELD_OUT_SEED_START",
     "PROTOCOLS",
     "Protocol",
     "check_training_seeds",

@@ -53,7 +53,7 @@ def _flatten(info: Mapping[str, Any]) -> dict[str, np.ndarray]:
             for term, parts in value.items():
                 flat[f"reward/{term}"] = np.asarray(parts["value"], dtype=np.float64)
                 flat[f"reward/{term}/weighted"] = np.asarray(parts["weighted"], dtype=np.float64)
-        elif not key.startswith(("final_", "_final")):
+        else:
             flat[key] = np.asarray(value)
     return flat
 
@@ -71,6 +71,8 @@ def run_episodes(
     env (``per_env``, ``params``). Village i follows exactly the trajectory of a single
     environment reset with ``seed=seeds[i]`` and given the same actions.
     """
+    if env_kwargs.get("autoreset_mode", "next_step") != "next_step":
+        raise ValueError("run_episodes plays one episode per village: leave autoreset_mode at 'next_step'")
     seeds = np.asarray(seeds, dtype=np.int64)
     env = GreatLeapVectorEnv(num_envs=len(seeds), action_type=action_type, **env_kwargs)
     obs, info = env.reset(seed=[int(s) for s in seeds])

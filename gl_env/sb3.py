@@ -33,8 +33,9 @@ class GreatLeapSB3VecEnv(VecEnv):
     """``num_envs`` villages for stable-baselines3; keywords as for ``gym.make`` (and ``per_env``)."""
 
     def __init__(self, num_envs: int = 8, **env_kwargs: Any):
+        if env_kwargs.get("autoreset_mode", "next_step") != "next_step":
+            raise ValueError("GreatLeapSB3VecEnv resets ended episodes itself: leave autoreset_mode at 'next_step'")
         self.venv = GreatLeapVectorEnv(num_envs=num_envs, **env_kwargs)
-        self.render_mode = self.venv.render_mode
         super().__init__(num_envs, self.venv.single_observation_space, self.venv.single_action_space)
         self._actions: np.ndarray | None = None
 

@@ -40,5 +40,4 @@ def test_benchmark_quick_run_writes_every_key(tmp_path):
     # The targets at N = 4096 and 1024 need sizes a quick run skips; the others are checked.
     assert set(result["targets"]) == {"single_vs_cartpole", "ppo_adapter_vs_dummy", "state_bytes_per_env"}
     assert all(isinstance(t["met"], bool) for t in result["targets"].values())
-    assert result["meta"]["nproc"] >= 1
     assert "| `single_vs_cartpole` |" in done.stdout

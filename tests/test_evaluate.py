@@ -1,5 +1,6 @@
 """evaluate.py as a user runs it, the batched evaluation against single environments, and the protocol."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -190,13 +191,11 @@ def test_scores_put_the_floor_at_0_and_the_reference_at_100():
 
 def test_missing_score_anchor_is_said_not_guessed():
     candidates = [evaluate.resolve_policy("max_inflate")]
-    protocol = GL_BENCH_V0
+    protocol = dataclasses.replace(GL_BENCH_V0, score_floor="nobody")
     results, notes = evaluate.evaluate(candidates, protocol, ["reform"], episodes=5)
-    if "random" in SCRIPTED_POLICIES:
-        assert notes == [] and "score/balanced" in results["reform"]["max_inflate"]
-    else:
-        assert notes and "random" in notes[0]
-        assert "score/balanced" not in results["reform"]["max_inflate"]
+    assert len(notes) == 1 and "nobody" in notes[0]
+    assert "score/balanced" not in results["reform"]["max_inflate"]
+    assert "score" not in evaluate.leaderboard_rows(results, "reform", "balanced")[0]
 
 
 @pytest.fixture(scope="session")

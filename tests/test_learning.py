@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from agents.learned import RunConfig
 from agents.scripted import make_policy
 from gl_env import metrics
 from gl_env.rollout import run_episodes
@@ -38,7 +39,7 @@ def test_ppo_careerist_learns_to_inflate_under_historical(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     final = list(csv.DictReader((run / "evaluations.csv").open()))[-1]
-    honest = run_episodes(make_policy("honest"), range(900_000, 900_200), scenario="historical-1958")
+    honest = run_episodes(make_policy("honest"), RunConfig.load(run).eval_seeds, scenario="historical-1958")
     assert float(final["mean_return"]) - float(final["return_ci95"]) > honest.returns.mean() + 2.0
     assert float(final["report_ratio"]) > 1.2
     assert float(final["deaths_per_1000_year"]) > 2 * metrics.deaths_per_1000_per_year(honest).mean()

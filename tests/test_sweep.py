@@ -49,11 +49,9 @@ def test_tiny_sweep_writes_every_file(tiny):
     assert set(rows[0]) >= {*METRICS, "honest_return", "constant_report_ratio", "chosen"}
     for row in rows:
         assert 1 / 3 <= float(row["report_ratio"]) <= 3
-        assert 0 <= float(row["purge_rate"]) <= 1
         assert float(row["return"]) >= float(row["honest_return"]) - 1.0  # the honest cadre is a finalist
     config = json.loads((out / "config.json").read_text())
     assert config["fixed"] == {"over_report_penalty": 2.0}
-    assert config["wall_s"] >= 0
     policies = json.loads((out / "policies.json").read_text())
     assert len(policies["cells"]) == 4
     assert list(policies["cells"][0]["weights"]["report_ratio"]) == ["bias", *FEATURES]
