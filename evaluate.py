@@ -34,8 +34,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from agents.learned import load_policy, model_path
 from agents.scripted import SCRIPTED_POLICIES, Policy, make_policy
-from gl_env import __version__
+from gl_env import __version__, docs
 from gl_env.benchmark import DEFAULT_PROTOCOL, PROTOCOLS, Protocol, get_protocol
 from gl_env.metrics import METRICS, NAN_ESTIMATE, Estimate, normalized_score, summarize
 from gl_env.rollout import run_episodes
@@ -185,8 +186,6 @@ def resolve_policy(spec: str, model: str = "best") -> Candidate:
             f"unknown policy {spec!r}: not a scripted policy (allowed: {', '.join(SCRIPTED_POLICIES)}) "
             f"nor a training run folder (no {run_dir / 'config.json'})"
         )
-    from agents.learned import load_policy, model_path
-
     try:
         policy, config = load_policy(run_dir, which=model)
     except ImportError as error:
@@ -203,10 +202,11 @@ def resolve_policy(spec: str, model: str = "best") -> Candidate:
 def default_policy_specs() -> list[str]:
     """Every scripted policy, and the default training run when it holds a model."""
     specs = list(SCRIPTED_POLICIES)
-    if (DEFAULT_RUN / "config.json").is_file() and any(
-        (DEFAULT_RUN / f).is_file() for f in ("best_model.zip", "final_model.zip")
-    ):
-        specs.append(str(DEFAULT_RUN))
+    try:
+        if (DEFAULT_RUN / "config.json").is_file() and model_path(DEFAULT_RUN):
+            specs.append(str(DEFAULT_RUN))
+    except FileNotFoundError:  # a run folder without a model yet
+        pass
     return specs
 
 
@@ -328,9 +328,7 @@ def text_table(header: list[str], rows: list[list[str]]) -> str:
 
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     """A Markdown table, policy names as code."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join([f"`{r[0]}`", *r[1:]]) + " |" for r in rows]
-    return "\n".join(lines)
+    return docs.markdown_table(header, [[f"`{r[0]}`", *r[1:]] for r in rows])
 
 
 def leaderboard_markdown(results: Results, protocol: Protocol, episodes: int, notes: Sequence[str]) -> str:

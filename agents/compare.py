@@ -14,6 +14,7 @@ import numpy as np
 
 from agents.scripted import SCRIPTED_POLICIES, make_policy, ratio_policy
 from gl_env import metrics
+from gl_env.rewards import REWARD_PRESETS
 from gl_env.rollout import run_episodes
 from gl_env.scenarios import SCENARIOS
 
@@ -34,7 +35,7 @@ def main() -> None:
             print(
                 f"{scenario:16s} {name:16s} {metrics.deaths_per_1000_per_year(episodes).mean():14.1f} "
                 f"{metrics.excess_deaths_per_1000(episodes).mean():11.1f} {episodes.purged.mean():7.0%} "
-                f"{episodes.returns.mean():9.2f}"
+                f"{metrics.episode_return(episodes, REWARD_PRESETS['careerist']).mean():9.2f}"
             )
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from gl_env.actions import LABOR_NAMES, NORMAL_SEASON
 from gl_env.core.constants import SEASONS_PER_YEAR
 from gl_env.scenarios.historical import HISTORICAL_1958
 
-RECORD_START_YEAR: int = HISTORICAL_1958.values["start_year"]
 RECORD_SEASONS: int = HISTORICAL_1958.values["num_years"] * SEASONS_PER_YEAR
 
 # Reported / true harvest by year, as claimed at the time against the old official series:
@@ -30,7 +30,7 @@ STEEL_CLAIMED_OVER_ACTUAL: tuple[float, ...] = (11.08 / 8.0, 1.0, 1.0, 1.0, 1.0)
 # steel, rest) and the share of women mobilised. "Rest" is labor absent from the brigade's work:
 # the sick, and the workers drawn to state industry and the cities (state industry took 15.7 million
 # peasants in 1958: net_inflow_agri_labour_to_state_industry). Field labor in winter grows nothing.
-_NORMAL = (0.70, 0.10, 0.05, 0.00, 0.15, 0.0)
+_NORMAL = tuple(NORMAL_SEASON[k] for k in (*LABOR_NAMES, "mobilization"))
 LABOR_PLAN: tuple[tuple[float, float, float, float, float, float], ...] = (
     # 1958. Spring: the winter 1957-58 water-conservancy drive runs on, women join collective work.
     (0.65, 0.10, 0.10, 0.00, 0.15, 0.5),

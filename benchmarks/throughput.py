@@ -1,6 +1,6 @@
 """Throughput of gl_env side by side with its references, measured in one run on this machine.
 
-    python benchmarks/throughput.py --json results/throughput.json   # the README table (~5 min)
+    python benchmarks/throughput.py --json results/throughput.json   # the README table (~3 min)
     python benchmarks/throughput.py --quick --json /tmp/bench.json   # tiny sizes: a smoke run
 
 What is measured (each entry against a reference measured in the same run):
@@ -327,7 +327,8 @@ def markdown(result: dict[str, Any]) -> str:
     meta = result["meta"]
     lines = [
         f"Measured {meta['date']} on {meta['nproc']} CPU cores ({meta['machine']}) with "
-        f"`{meta['command']}`: median [min, max] of {meta['repeats']} interleaved repeats.",
+        f"`{meta['command']}`: median [min, max] of {meta['repeats']} interleaved repeats "
+        f"(PPO: {meta['ppo_repeats']}).",
         "",
         "| key | ours | reference | ours / reference | target |",
         "|---|---|---|---|---|",

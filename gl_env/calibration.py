@@ -40,7 +40,7 @@ import csv
 import dataclasses
 import json
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,11 +48,11 @@ from typing import Any
 import numpy as np
 
 from agents.historical import historical_cadre
-from agents.scripted import honest
-from gl_env.actions import NORMAL_SEASON, continuous_action
+from agents.scripted import Decide, ScriptedPolicy, honest
+from gl_env import metrics
+from gl_env.actions import NORMAL_SEASON
 from gl_env.core.constants import SEASONS_PER_YEAR
 from gl_env.core.params import PARAM_FIELDS, Params
-from gl_env.observations import named
 from gl_env.rollout import Episodes, run_episodes
 from gl_env.scenarios import make_params
 
@@ -176,22 +176,17 @@ TARGETS: tuple[Target, ...] = _targets()
 procurement share must peak in 1959 (checked by :func:`peak_year`)."""
 
 
-class _RecordingPolicy:
-    """A natural-unit scripted policy that remembers what it decided, season by season."""
+def _recording(decide: Decide, decisions: list[dict[str, np.ndarray]]) -> ScriptedPolicy:
+    """``decide`` as a scripted policy that also appends what it decided each season to ``decisions``."""
 
-    action_type = "continuous"
+    def remember(o: dict[str, np.ndarray]) -> dict[str, Any]:
+        values = decide(o)
+        batch = o["private_plots"].shape
+        decided = {k: np.broadcast_to(np.asarray(v, dtype=np.float64), batch) for k, v in values.items()}
+        decisions.append({**decided, "private_plots": np.asarray(o["private_plots"], dtype=np.float64)})
+        return values
 
-    def __init__(self, decide: Callable[[dict[str, np.ndarray]], dict[str, Any]]):
-        self._decide = decide
-        self.decisions: list[dict[str, np.ndarray]] = []
-
-    def __call__(self, obs: np.ndarray, info: Mapping[str, Any] | None = None) -> np.ndarray:
-        o = named(obs)
-        values = self._decide(o)
-        batch = obs.shape[0]
-        decided = {k: np.broadcast_to(np.asarray(v, dtype=np.float64), (batch,)) for k, v in values.items()}
-        self.decisions.append({**decided, "private_plots": np.asarray(o["private_plots"], dtype=np.float64)})
-        return np.broadcast_to(continuous_action(**values), (batch, len(NORMAL_SEASON)))
+    return ScriptedPolicy(remember)
 
 
 def _farm_workers(params: Params, population: np.ndarray, decision: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -208,7 +203,7 @@ def _yearly(episodes: Episodes, decisions: Sequence[Mapping[str, np.ndarray]], p
     if not episodes.alive.all():
         raise RuntimeError("calibration rollouts must not end early; run them with purge_rate=0")
     info = episodes.info
-    start = np.concatenate([episodes.start["population"][None], info["population"][:-1]])
+    start = metrics.population_at_season_start(episodes)
     years = info["harvest_kg"].shape[0] // SEASONS_PER_YEAR
 
     def by_year(values: np.ndarray) -> np.ndarray:
@@ -232,12 +227,10 @@ def _yearly(episodes: Episodes, decisions: Sequence[Mapping[str, np.ndarray]], p
     }
 
 
-def _rollout(
-    decide: Callable[[dict[str, np.ndarray]], dict[str, Any]], seeds: np.ndarray, params: Params
-) -> dict[str, np.ndarray]:
-    policy = _RecordingPolicy(decide)
-    episodes = run_episodes(policy, seeds, params=params)
-    return _yearly(episodes, policy.decisions, params)
+def _rollout(decide: Decide, seeds: np.ndarray, params: Params) -> dict[str, np.ndarray]:
+    decisions: list[dict[str, np.ndarray]] = []
+    episodes = run_episodes(_recording(decide, decisions), seeds, params=params)
+    return _yearly(episodes, decisions, params)
 
 
 def normal_year_params(params: Params) -> Params:
@@ -247,7 +240,7 @@ def normal_year_params(params: Params) -> Params:
 
 
 def _simulate_years(
-    seeds: int | Sequence[int], decide: Callable[[dict[str, np.ndarray]], dict[str, Any]], overrides: Mapping[str, Any]
+    seeds: int | Sequence[int], decide: Decide, overrides: Mapping[str, Any]
 ) -> tuple[dict[int, int], dict[str, np.ndarray]]:
     seeds = np.arange(seeds) if isinstance(seeds, int) else np.asarray(seeds)
     if seeds.size == 0:
@@ -261,7 +254,7 @@ def _simulate_years(
 
 def simulate(
     seeds: int | Sequence[int] = DEFAULT_SEEDS,
-    decide: Callable[[dict[str, np.ndarray]], dict[str, Any]] = historical_cadre,
+    decide: Decide = historical_cadre,
     **overrides: Any,
 ) -> dict[str, dict[int, float]]:
     """The simulated series by year, 1957-1962, from ``decide`` played on ``historical-1958``.
@@ -309,11 +302,10 @@ def without_policy(o: dict[str, np.ndarray]) -> dict[str, Any]:
     }
 
 
-# Procurement without the excess: the 1957 share of the true harvest every year (honest reports, no
-# target in the basis, no Soviet debt surcharge).
+# Procurement without the excess: the 1957 share of the true harvest every year (honest reports and
+# no Soviet debt surcharge; historical-1958 already procures on the report alone).
 NO_EXCESS_PROCUREMENT: dict[str, float] = {
     "procurement_rate": PROCUREMENT_SHARE_PERCENT[NORMAL_YEAR] / 100.0,
-    "procurement_target_weight": 0.0,
     "soviet_procurement_surcharge": 0.0,
 }
 
@@ -450,18 +442,12 @@ def write_results(
 
 
 def _plot(path: Path, simulated: Mapping[str, Mapping[int, float]]) -> None:
-    try:
-        import matplotlib
+    from gl_env.plots import new_figure, save_figure
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as error:
-        raise ImportError(
-            "the calibration plot needs matplotlib: pip install -e '.[plot]' (or pip install matplotlib)"
-        ) from error
     record = recorded_series()
     names = list(SERIES)
-    fig, axes = plt.subplots(2, 5, figsize=(20, 8))
+    fig = new_figure((20, 8))
+    axes = fig.subplots(2, 5)
     for ax, name in zip(axes.flat, names, strict=True):
         ax.plot(YEARS, [simulated[name][y] for y in YEARS], "o-", label="model")
         if name in record:
@@ -472,9 +458,7 @@ def _plot(path: Path, simulated: Mapping[str, Mapping[int, float]]) -> None:
         ax.tick_params(labelsize=8)
         ax.legend(fontsize=8)
     fig.suptitle("historical-1958 calibration: historical cadre vs the national record (per capita)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save_figure(fig, path, dpi=100)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from gl_env.actions import (
@@ -38,7 +39,8 @@ _ACTION_MEANINGS = {
 }
 
 
-def _table(header: tuple[str, ...], rows: list[tuple]) -> str:
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
+    """A Markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
@@ -46,11 +48,11 @@ def _table(header: tuple[str, ...], rows: list[tuple]) -> str:
 
 def tables() -> dict[str, str]:
     """Every generated table by name."""
-    actions = _table(
+    actions = markdown_table(
         ("index", "name", "decoded value", "meaning"),
         [(i, f"`{n}`", *_ACTION_MEANINGS[n]) for i, n in enumerate(ACTION_NAMES)],
     )
-    discrete = _table(
+    discrete = markdown_table(
         ("factor", "levels"),
         [
             (
@@ -62,17 +64,19 @@ def tables() -> dict[str, str]:
             ("conceal share", ", ".join(map(str, CONCEAL_LEVELS))),
         ],
     )
-    observations = _table(
+    observations = markdown_table(
         ("index", "name", "low", "high", "unit", "meaning"),
         [(i, f"`{c.name}`", c.low, c.high, c.unit, c.meaning) for i, c in enumerate(OBSERVATION_SPEC)],
     )
-    params = _table(("name", "group", "allowed", "unit", "meaning"), [(f"`{r[0]}`", *r[1:]) for r in param_table()])
-    presets = _table(
+    params = markdown_table(
+        ("name", "group", "allowed", "unit", "meaning"), [(f"`{r[0]}`", *r[1:]) for r in param_table()]
+    )
+    presets = markdown_table(
         ("preset", "welfare", "survival", "honesty"),
         [(f"`{name}`", w["welfare"], w["survival"], w["honesty"]) for name, w in REWARD_PRESETS.items()],
     )
-    scenarios = _table(("scenario", "what it is"), [(f"`{s.name}`", s.description) for s in SCENARIOS.values()])
-    protocol = _table(
+    scenarios = markdown_table(("scenario", "what it is"), [(f"`{s.name}`", s.description) for s in SCENARIOS.values()])
+    protocol = markdown_table(
         ("protocol", "scenarios", "reward presets", "episodes", "seeds", "score: 0 / 100", "headline"),
         [
             (
@@ -87,7 +91,7 @@ def tables() -> dict[str, str]:
             for p in PROTOCOLS.values()
         ],
     )
-    metrics = _table(
+    metrics = markdown_table(
         ("metric", "label", "unit", "meaning"),
         [
             (f"`{key}`", info.label.format("..."), info.unit, info.meaning)

@@ -69,7 +69,8 @@ DASHBOARD_SIZE_IN = (10.24, 5.76)
 DASHBOARD_DPI = 100
 
 
-def _figure(figsize: tuple[float, float], dpi: int = 100) -> Figure:
+def new_figure(figsize: tuple[float, float], dpi: int = 100) -> Figure:
+    """A constrained-layout Figure, without pyplot (no global state, no backend switch)."""
     try:
         from matplotlib.figure import Figure
     except ImportError as error:
@@ -154,7 +155,7 @@ def trajectory_figure(
     in post at that season (an episode ends with a purge); the last panel shows how many that is.
     """
     colors = dict(colors or policy_colors(list(episodes_by_policy)))
-    figure = _figure((18, 8.5))
+    figure = new_figure((18, 8.5))
     axes = figure.subplots(2, 4).ravel()
     first_year, last_year = _year_span(episodes_by_policy.values())
     for name, episodes in episodes_by_policy.items():
@@ -248,7 +249,7 @@ def comparison_figure(
     ]
     cols = 3
     rows = math.ceil(len(shown) / cols)
-    figure = _figure((15, 4.3 * rows))
+    figure = new_figure((15, 4.3 * rows))
     axes = np.atleast_1d(figure.subplots(rows, cols)).ravel()
     width = 0.8 / max(len(policies), 1)
     for ax, metric in zip(axes, shown, strict=False):
@@ -296,7 +297,7 @@ def village_dashboard(
 ) -> np.ndarray:
     """An RGB image ``(576, 1024, 3)`` uint8 of one village so far: ``history`` is the reset info
     followed by each season's info (as :mod:`gl_env.info` builds them)."""
-    figure = _figure(DASHBOARD_SIZE_IN, DASHBOARD_DPI)
+    figure = new_figure(DASHBOARD_SIZE_IN, DASHBOARD_DPI)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     canvas = FigureCanvasAgg(figure)

@@ -16,12 +16,13 @@ Every run writes a new folder (an existing, non-empty one is refused unless ``--
     <out>/heatmap_<metric>.png  one heatmap per metric (rows: first axis; columns: second)
     <out>/sweep.png             all the heatmaps in one figure
 
-Columns of ``cells.csv`` (the best response, on held-out villages):
+Columns of ``cells.csv`` (the best response, on held-out villages; each the mean over the
+cell's villages of the :mod:`gl_env.metrics` value of the same name, where it is defined):
 
 - ``report_ratio``: mean reported / true harvest over the autumn reports made;
 - ``excess_per_1000``: deaths above the 1957 rate over the episode, per 1000 initial villagers;
 - ``deaths_per_1000_year``: deaths per 1000 person-years lived in the episode;
-- ``harvest_kg_per_person``: mean true autumn harvest per initial villager (kg);
+- ``harvest_kg_per_person``: mean true harvest per person alive at the harvest (kg);
 - ``purge_rate``: share of episodes ended by the cadre's purge;
 - ``return``: the cadre's return (reward preset ``--reward``); ``honest_return``: the honest
   cadre's, in the same cell and villages; ``constant_report_ratio``: the best constant report
@@ -43,15 +44,16 @@ about: what the institution makes the cadre *report*, and what procurement on th
 to the village.
 
 *Optimiser.* A line search over constant report ratios (0.82 to 3) finds the best one per
-cell; the cross-entropy method then refines the whole linear policy from there. Each iteration
+cell; two cross-entropy searches then refine the whole linear policy, one from that constant
+ratio and one from honesty (the return has several peaks). Each iteration
 samples ``--population`` weight vectors per cell (the current mean among them), plays each on
 the same ``--seeds`` fresh villages (common random numbers: weather, audits and purges come
 from the village's seed, so candidates differ only by what they do), and refits a Gaussian to
 the best ``--elite-share``. Every cell and candidate runs in one batch of the vectorized core,
-each village carrying its cell's mechanism. At the end, the search's policy, the best constant
-ratio and the honest cadre are compared on fresh validation villages and the best is kept
-(``chosen``); it is then measured on ``--eval-seeds`` held-out villages (seeds 0..N-1, never
-used before).
+each village carrying its cell's mechanism. At the end, the :data:`FINALISTS` (the two
+searches' policies, the best constant ratio and the honest cadre) are compared on fresh
+validation villages and the best is kept (``chosen``); it is then measured on
+``--eval-seeds`` held-out villages (seeds 0..N-1, never used before).
 
 Limits
 ------
@@ -59,8 +61,9 @@ Limits
   farming and eating. A cadre who could also divert labor, report steel, hide grain or cut
   rations (``--levers``) may do better, and a richer class (an MLP, a PPO agent) may find
   rules a linear one cannot express.
-- A local optimum: the cross-entropy method starts from the best constant ratio and nothing
-  proves its answer global. ``constant_report_ratio``, ``honest_return`` and ``chosen`` let a
+- A local optimum: the searches start from the best constant ratio (0.82 or above) and from
+  honesty, and nothing proves their answer global; under-reporting below 0.82 is found only
+  by the refinement, if at all. ``constant_report_ratio``, ``honest_return`` and ``chosen`` let a
   reader check that the answer at least beats the simplest alternatives.
 - Foresight: the policy is optimised over whole episodes, so the cadre acts as if he knew the
   scenario's political timeline (e.g. that deaths will be held against him from late 1960),
@@ -85,6 +88,7 @@ from typing import Any
 import numpy as np
 
 from agents.scripted import make_policy
+from gl_env import metrics
 from gl_env.actions import ACTION_NAMES
 from gl_env.core.params import PARAM_NAMES, SCALAR_NAMES, TIMELINE_NAMES, Params
 from gl_env.envs.vector import GreatLeapVectorEnv
@@ -228,7 +232,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
             )
         else:
             kind = {"int": int, "float": float, "str": str, "Path | None": Path}[str(f.type)]
-            parser.add_argument(flag, type=kind, default=f.default, help=f"{f.metadata['help']} (default: {f.default})")
+            shown = "" if f.default is None else f" (default: {f.default})"  # None: the help names it
+            parser.add_argument(flag, type=kind, default=f.default, help=f"{f.metadata['help']}{shown}")
     given = {k: v for k, v in vars(parser.parse_args(argv)).items() if v is not None}
     args = Args(**given)
     try:
@@ -433,27 +438,21 @@ def search(args: Args, grid: Grid, log: Callable[[str], Any] = print) -> dict[st
 
 
 def outcomes(episodes: Episodes, n_groups: int) -> dict[str, np.ndarray]:
-    """The :data:`METRICS` of episodes laid out in ``n_groups`` equal groups of villages, ``(n_groups,)`` each."""
-    info = episodes.info
-    autumn = episodes.alive & (info["season"] == 2)
-    population = episodes.start["population"]
-    person_years = episodes.total("population") / 4.0
+    """The :data:`METRICS` of episodes laid out in ``n_groups`` equal groups of villages, ``(n_groups,)`` each:
+    the group's mean of each village's :mod:`gl_env.metrics` value, over the villages where it is
+    defined (a cadre purged before any harvest made no report)."""
 
     def group_mean(values: np.ndarray) -> np.ndarray:
-        return values.reshape(n_groups, -1).mean(axis=1)
-
-    def autumn_mean(values: np.ndarray) -> np.ndarray:
-        """Mean over every autumn played in the group, pooled across its villages."""
-        made = autumn.sum(axis=0).reshape(n_groups, -1).sum(axis=1)
-        total = np.where(autumn, values, 0.0).sum(axis=0).reshape(n_groups, -1).sum(axis=1)
-        return total / np.maximum(made, 1)
+        values = values.reshape(n_groups, -1)
+        defined = np.isfinite(values)
+        return metrics.safe_ratio(np.where(defined, values, 0.0).sum(axis=1), defined.sum(axis=1).astype(float))
 
     return {
-        "report_ratio": autumn_mean(info["report_ratio"]),
-        "excess_per_1000": group_mean(episodes.total("excess_deaths") / population * 1000.0),
-        "deaths_per_1000_year": group_mean(episodes.total("deaths") / person_years * 1000.0),
-        "harvest_kg_per_person": autumn_mean(info["harvest_kg"] / population),
-        "purge_rate": group_mean(episodes.purged.astype(float)),
+        "report_ratio": group_mean(metrics.mean_report_ratio(episodes)),
+        "excess_per_1000": group_mean(metrics.excess_deaths_per_1000(episodes)),
+        "deaths_per_1000_year": group_mean(metrics.deaths_per_1000_per_year(episodes)),
+        "harvest_kg_per_person": group_mean(metrics.harvest_kg_per_person(episodes)),
+        "purge_rate": group_mean(metrics.was_purged(episodes).astype(float)),
         "return": group_mean(episodes.returns),
     }
 
@@ -470,9 +469,9 @@ def evaluate(args: Args, grid: Grid, weights: np.ndarray) -> dict[str, np.ndarra
         reward=args.reward,
     )
     both = outcomes(episodes, 2 * n_cells)
-    metrics = {name: values[:n_cells] for name, values in both.items()}
-    metrics["honest_return"] = both["return"][n_cells:]
-    return metrics
+    cells = {name: values[:n_cells] for name, values in both.items()}
+    cells["honest_return"] = both["return"][n_cells:]
+    return cells
 
 
 def output_folder(args: Args) -> Path:
@@ -487,11 +486,11 @@ def output_folder(args: Args) -> Path:
 
 
 def write_results(
-    out: Path, args: Args, grid: Grid, best: dict[str, np.ndarray], metrics: dict[str, np.ndarray], wall_s: float
+    out: Path, args: Args, grid: Grid, best: dict[str, np.ndarray], cells: dict[str, np.ndarray], wall_s: float
 ) -> None:
     """``cells.csv``, ``policies.json`` and ``config.json`` (see the module docstring)."""
     columns = [*METRICS, "honest_return", "constant_report_ratio"]
-    table = {**metrics, "constant_report_ratio": best["constant_report_ratio"]}
+    table = {**cells, "constant_report_ratio": best["constant_report_ratio"]}
     names = [name for name, _ in grid.axes]
     with open(out / "cells.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
@@ -527,7 +526,7 @@ _STYLE: dict[str, tuple[str, str, str]] = {
     "report_ratio": ("mean report ratio (reported / true harvest)", "RdBu_r", "{:.2f}"),
     "excess_per_1000": ("excess deaths per 1000 villagers", "Reds", "{:.0f}"),
     "deaths_per_1000_year": ("deaths per 1000 per year", "Reds", "{:.1f}"),
-    "harvest_kg_per_person": ("harvest, kg per villager", "Greens", "{:.0f}"),
+    "harvest_kg_per_person": ("harvest, kg per person", "Greens", "{:.0f}"),
     "purge_rate": ("share of cadres purged", "Purples", "{:.0%}"),
     "return": ("cadre's return", "viridis", "{:.1f}"),
 }
@@ -559,17 +558,16 @@ def _heatmap(
     ax.set_title(title, fontsize=10)
 
 
-def plot_heatmaps(out: Path, grid: Grid, metrics: dict[str, np.ndarray], title: str) -> list[Path]:
+def plot_heatmaps(out: Path, grid: Grid, cells: dict[str, np.ndarray], title: str) -> list[Path]:
     """``heatmap_<metric>.png`` and ``sweep.png`` (rows: first axis, columns: second); returns the files.
 
     One axis gives a single row. Axes beyond the second give one set of files per combination
     of their values (suffix ``_<name>=<value>...``). matplotlib is imported here, lazily.
     """
-    try:
-        import matplotlib
+    from gl_env.plots import new_figure, save_figure
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+    try:
+        import matplotlib  # noqa: F401  (checked here, to say where the results already are)
     except ImportError as error:
         raise ImportError(
             f"the heatmaps need matplotlib ({error}); install it with pip install 'gl_env[plot]'. "
@@ -577,26 +575,20 @@ def plot_heatmaps(out: Path, grid: Grid, metrics: dict[str, np.ndarray], title: 
         ) from None
     axes = grid.axes if len(grid.axes) > 1 else [("", [0.0]), *grid.axes]
     shape = [len(values) for _, values in axes]
-    full = {metric: metrics[metric].reshape(shape) for metric in METRICS}
+    full = {metric: cells[metric].reshape(shape) for metric in METRICS}
     written = []
     for extra in np.ndindex(*shape[2:]):
         suffix = "".join(f"_{name}={values[j]:g}" for j, (name, values) in zip(extra, axes[2:], strict=True))
         planes = {metric: values[(slice(None), slice(None), *extra)] for metric, values in full.items()}
         for metric, matrix in planes.items():
-            fig, ax = plt.subplots(figsize=(5.5, 4.5))
-            _heatmap(ax, matrix, metric, axes[0], axes[1])
-            fig.tight_layout()
-            written.append(out / f"heatmap_{metric}{suffix}.png")
-            fig.savefig(written[-1], dpi=120)
-            plt.close(fig)
-        fig, panels = plt.subplots(2, 3, figsize=(15, 8.5))
-        for ax, (metric, matrix) in zip(panels.ravel(), planes.items(), strict=True):
+            fig = new_figure((5.5, 4.5))
+            _heatmap(fig.subplots(), matrix, metric, axes[0], axes[1])
+            written.append(save_figure(fig, out / f"heatmap_{metric}{suffix}.png", dpi=120))
+        fig = new_figure((15, 8.5))
+        for ax, (metric, matrix) in zip(fig.subplots(2, 3).ravel(), planes.items(), strict=True):
             _heatmap(ax, matrix, metric, axes[0], axes[1])
         fig.suptitle(title + suffix.replace("_", " "), fontsize=12)
-        fig.tight_layout()
-        written.append(out / f"sweep{suffix}.png")
-        fig.savefig(written[-1], dpi=110)
-        plt.close(fig)
+        written.append(save_figure(fig, out / f"sweep{suffix}.png", dpi=110))
     return written
 
 
@@ -612,11 +604,11 @@ def run(args: Args, log: Callable[[str], Any] = print) -> Path:
         f"{args.seeds} villages per cell and iteration; levers {', '.join(args.levers)}; reward {args.reward}"
     )
     best = search(args, grid, log)
-    metrics = evaluate(args, grid, best["weights"])
+    cells = evaluate(args, grid, best["weights"])
     wall_s = time.perf_counter() - start
-    write_results(out, args, grid, best, metrics, wall_s)
+    write_results(out, args, grid, best, cells, wall_s)
     axes = " x ".join(name for name, _ in grid.axes)
-    plot_heatmaps(out, grid, metrics, f"Best response of the {args.reward} cadre, {args.scenario}: {axes}")
+    plot_heatmaps(out, grid, cells, f"Best response of the {args.reward} cadre, {args.scenario}: {axes}")
     log(f"search and evaluation took {wall_s:.0f} s; results in {out}")
     return out
 
