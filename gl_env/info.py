@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from gl_env.core.constants import DAYS_PER_SEASON, SEASONS_PER_YEAR
 from gl_env.core.dynamics import Outcome
 from gl_env.core.ops import ops_for
@@ -87,3 +89,10 @@ def reset_info(p: CoreParams, state: State) -> dict[str, Any]:
     info = step_info(p, outcome, state, dict.fromkeys(REWARD_TERMS, zero), dict.fromkeys(REWARD_TERMS, 0.0))
     info["year"] = p.start_year + state.t // SEASONS_PER_YEAR
     return info
+
+
+def per_village(info: dict[str, Any], n: int) -> list[dict[str, Any]]:
+    """One info dict of Python numbers per village, from a batch's dict of ``(n,)`` arrays
+    (nested dicts kept nested)."""
+    columns = {k: (per_village(v, n) if isinstance(v, dict) else np.asarray(v).tolist()) for k, v in info.items()}
+    return [{k: v[i] for k, v in columns.items()} for i in range(n)]

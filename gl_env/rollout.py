@@ -33,13 +33,17 @@ class Episodes:
     info: dict[str, np.ndarray]
     rewards: np.ndarray
     alive: np.ndarray
-    length: np.ndarray
     purged: np.ndarray
     start: dict[str, np.ndarray]  # the reset info (state at the start of each episode)
 
     def total(self, key: str) -> np.ndarray:
         """Sum of ``info[key]`` over each village's episode, ``(B,)``."""
         return np.where(self.alive, self.info[key], 0.0).sum(axis=0)
+
+    @property
+    def length(self) -> np.ndarray:
+        """Seasons each village played, ``(B,)``."""
+        return self.alive.sum(axis=0)
 
     @property
     def returns(self) -> np.ndarray:
@@ -102,7 +106,6 @@ def run_episodes(
         },
         rewards=rewards,
         alive=alive,
-        length=alive.sum(axis=0),
         purged=purged,
         start=start,
     )

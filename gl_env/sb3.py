@@ -27,6 +27,7 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
     raise ImportError("gl_env.sb3 needs stable-baselines3: pip install -c constraints.txt -e '.[train]'") from error
 
 from gl_env.envs.vector import GreatLeapVectorEnv
+from gl_env.info import per_village
 
 
 class GreatLeapSB3VecEnv(VecEnv):
@@ -42,7 +43,7 @@ class GreatLeapSB3VecEnv(VecEnv):
     def reset(self) -> np.ndarray:
         seeds = None if self._seeds[0] is None else [int(s) for s in self._seeds]
         obs, info = self.venv.reset(seed=seeds)
-        self.reset_infos = _per_village(info, self.num_envs)
+        self.reset_infos = per_village(info, self.num_envs)
         self._reset_seeds()
         self._reset_options()
         return obs
@@ -53,7 +54,7 @@ class GreatLeapSB3VecEnv(VecEnv):
     def step_wait(self) -> VecEnvStepReturn:
         obs, rewards, terminated, truncated, info = self.venv.step(self._actions)
         dones = terminated | truncated
-        infos = _per_village(info, self.num_envs)
+        infos = per_village(info, self.num_envs)
         ended = np.flatnonzero(dones)
         if len(ended):
             # SB3 wants each ended episode's last info and observation, and the next episode's
@@ -84,9 +85,3 @@ class GreatLeapSB3VecEnv(VecEnv):
         if indices is None:
             return range(self.num_envs)
         return [indices] if isinstance(indices, int) else list(indices)
-
-
-def _per_village(info: dict[str, Any], n: int) -> list[dict[str, Any]]:
-    """One dict per village from a dict of arrays (nested dicts kept nested)."""
-    columns = {k: (_per_village(v, n) if isinstance(v, dict) else np.asarray(v).tolist()) for k, v in info.items()}
-    return [{k: v[i] for k, v in columns.items()} for i in range(n)]

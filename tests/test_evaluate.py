@@ -46,7 +46,6 @@ def single_env_episodes(policy, seeds, **env_kwargs) -> Episodes:
         info=info,
         rewards=np.zeros(alive.shape),
         alive=alive,
-        length=alive.sum(axis=0),
         purged=np.array(purged),
         start={k: np.array([s[k] for s in starts]) for k in starts[0]},
     )

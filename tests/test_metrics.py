@@ -65,7 +65,6 @@ def hand_episodes() -> Episodes:
         info=info,
         rewards=np.zeros((horizon, 2)),
         alive=alive,
-        length=alive.sum(axis=0),
         purged=np.array([False, True]),
         start={"population": np.array([1000.0, 1000.0])},
     )

@@ -16,7 +16,7 @@ from gl_env.core.ops import next_episode_keys, seeds_to_keys
 from gl_env.core.params import CoreParams, Params, randomized, stack_params
 from gl_env.core.state import State, initial_state
 from gl_env.envs.great_leap import ACTION_TYPES
-from gl_env.info import reset_info, step_info
+from gl_env.info import per_village, reset_info, step_info
 from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW, observe
 from gl_env.render import season_report
 from gl_env.rewards import resolve_weights, reward_terms, weighted_reward
@@ -279,7 +279,7 @@ class GreatLeapVectorEnv(VectorEnv):
             return None
         if self._state is None:
             raise RuntimeError("call reset() before render()")
-        return tuple(season_report(_village_info(self._info, i)) for i in range(self.num_envs))
+        return tuple(season_report(info) for info in per_village(self._info, self.num_envs))
 
     @property
     def state(self) -> State | None:
@@ -325,7 +325,3 @@ def _scatter_info(
             _scatter_info(info[key], index, value, shared)
         else:
             info[key] = _merge_rows(np.asarray(info[key]), index, value, shared)
-
-
-def _village_info(info: dict[str, Any], i: int) -> dict[str, Any]:
-    return {k: (_village_info(v, i) if isinstance(v, dict) else np.asarray(v)[i]) for k, v in info.items()}
