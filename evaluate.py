@@ -1,7 +1,7 @@
 """Evaluate cadres on the gl_env benchmark: a leaderboard, CSV/JSON/Markdown files and plots.
 
 Scripted baselines are named (``honest``, ``max_inflate``, ... every policy of
-``agents.scripted.SCRIPTED_POLICIES``); trained runs are given by their folder (``train.py``'s
+``gl_env.agents.scripted.SCRIPTED_POLICIES``); trained runs are given by their folder (``train.py``'s
 output: ``config.json`` and ``best_model.zip``). Every policy plays the protocol's seeded
 villages on each scenario, all at once on the batched core, and every metric of
 ``gl_env.metrics`` is reported with its 95% confidence interval.
@@ -34,9 +34,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from agents.learned import load_policy, model_path
-from agents.scripted import SCRIPTED_POLICIES, Policy, make_policy
 from gl_env import __version__, docs
+from gl_env.agents.learned import load_policy, model_path
+from gl_env.agents.scripted import SCRIPTED_POLICIES, Policy, make_policy
 from gl_env.benchmark import DEFAULT_PROTOCOL, PROTOCOLS, Protocol, get_protocol
 from gl_env.metrics import METRICS, NAN_ESTIMATE, Estimate, normalized_score, summarize
 from gl_env.rollout import run_episodes

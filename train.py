@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 
 import gl_env
-from agents.learned import ALGORITHM_ACTIONS, ALGORITHMS, ENV_IDS, LearnedPolicy, RunConfig, algorithm_class
 from gl_env import metrics
+from gl_env.agents.learned import ALGORITHM_ACTIONS, ALGORITHMS, ENV_IDS, LearnedPolicy, RunConfig, algorithm_class
 from gl_env.benchmark import HELD_OUT_SEED_START, check_training_seeds
 from gl_env.rewards import REWARD_PRESETS, REWARD_TERMS, resolve_weights
 from gl_env.scenarios import SCENARIOS, make_params

@@ -1,7 +1,7 @@
 """Calibration of ``historical-1958`` against the historical record, 1957-1962.
 
 ``python -m gl_env.calibration OUT_DIR [--seeds N] [--overwrite]`` plays the historical cadre
-(:func:`agents.historical.historical_cadre`) on the representative village of ``historical-1958``
+(:func:`gl_env.agents.historical.historical_cadre`) on the representative village of ``historical-1958``
 over many seeds, aggregates the villages as a national statistic would (sums over villages, per
 person-year), and compares each year with the national record of
 ``shared/data/calibration_targets.csv`` scaled per capita. It prints the table, the targets
@@ -47,10 +47,10 @@ from typing import Any
 
 import numpy as np
 
-from agents.historical import historical_cadre
-from agents.scripted import Decide, ScriptedPolicy, honest
 from gl_env import metrics
 from gl_env.actions import NORMAL_SEASON
+from gl_env.agents.historical import historical_cadre
+from gl_env.agents.scripted import Decide, ScriptedPolicy, honest
 from gl_env.core.constants import SEASONS_PER_YEAR
 from gl_env.core.params import PARAM_FIELDS, Params
 from gl_env.rollout import Episodes, run_episodes

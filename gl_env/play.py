@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 
-from agents.scripted import NORMAL_RATION_KG, SCRIPTED_POLICIES, make_policy
 from gl_env.actions import (
     CONCEAL_MAX,
     LABOR_NAMES,
@@ -36,6 +35,7 @@ from gl_env.actions import (
     continuous_action,
     decode_continuous,
 )
+from gl_env.agents.scripted import NORMAL_RATION_KG, SCRIPTED_POLICIES, make_policy
 from gl_env.core import dynamics
 from gl_env.core.constants import DAYS_PER_SEASON, SEASONS, SEASONS_PER_YEAR, SEED_KG_PER_HA
 from gl_env.core.ops import ScalarOps
@@ -215,7 +215,7 @@ def _record_from_infos(name: str, start_population: float, infos: list[dict[str,
 
 
 def baselines(scenario: str, seed: int, num_years: int) -> list[Record]:
-    """Every scripted cadre of :data:`agents.scripted.SCRIPTED_POLICIES` on the same village (seed)."""
+    """Every scripted cadre of :data:`gl_env.agents.scripted.SCRIPTED_POLICIES` on the same village (seed)."""
     records = []
     for name in SCRIPTED_POLICIES:
         policy = make_policy(name)

@@ -34,7 +34,7 @@ per person-year are comparable across cells; excess deaths favour cells with ear
 How the best response is computed
 ---------------------------------
 *Policy class.* The cadre farms and rations like the scripted honest cadre
-(:func:`agents.scripted.honest`); on each *lever* (by default only ``report_ratio``; see
+(:func:`gl_env.agents.scripted.honest`); on each *lever* (by default only ``report_ratio``; see
 ``--levers``) he adds a linear function of what he observes, ``a = clip(honest_a + w . [1, x],
 -1, 1)`` in action units, with ``x`` the named observation components of :data:`FEATURES`
 (standing and purge risk, the last report, the target, the crop, the store, the coming
@@ -87,9 +87,9 @@ from typing import Any
 
 import numpy as np
 
-from agents.scripted import make_policy
 from gl_env import metrics
 from gl_env.actions import ACTION_NAMES
+from gl_env.agents.scripted import make_policy
 from gl_env.core.params import PARAM_NAMES, SCALAR_NAMES, TIMELINE_NAMES, Params
 from gl_env.envs.vector import GreatLeapVectorEnv
 from gl_env.observations import named

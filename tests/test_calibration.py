@@ -7,15 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents.historical import (
+from gl_env import calibration
+from gl_env.agents.historical import (
     CLAIMED_OVER_ACTUAL,
     LABOR_PLAN,
     RECORD_SEASONS,
     STEEL_CLAIMED_OVER_ACTUAL,
     historical_cadre,
 )
-from agents.scripted import SCRIPTED_POLICIES, make_policy
-from gl_env import calibration
+from gl_env.agents.scripted import SCRIPTED_POLICIES, make_policy
 from gl_env.observations import named
 from gl_env.rollout import run_episodes
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import evaluate
-from agents.learned import RunConfig
-from agents.scripted import SCRIPTED_POLICIES, make_policy
+from gl_env.agents.learned import RunConfig
+from gl_env.agents.scripted import SCRIPTED_POLICIES, make_policy
 from gl_env.benchmark import EVALUATION_SEED_START, GL_BENCH_V0, check_training_seeds
 from gl_env.envs.great_leap import GreatLeapEnv
 from gl_env.metrics import summarize

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from agents.scripted import make_policy, ratio_policy
 from gl_env import metrics
+from gl_env.agents.scripted import make_policy, ratio_policy
 from gl_env.rollout import run_episodes
 
 SEEDS = np.arange(200)

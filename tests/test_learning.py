@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from agents.learned import RunConfig
-from agents.scripted import make_policy
 from gl_env import metrics
+from gl_env.agents.learned import RunConfig
+from gl_env.agents.scripted import make_policy
 from gl_env.rollout import run_episodes
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from agents.scripted import make_policy
+from gl_env.agents.scripted import make_policy
 from gl_env.core.constants import BASELINE_DEATHS_PER_1000_YEAR, DAYS_PER_SEASON
 from gl_env.metrics import (
     Z_95,

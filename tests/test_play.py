@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents.scripted import SCRIPTED_POLICIES
+from gl_env.agents.scripted import SCRIPTED_POLICIES
 from gl_env.play import Console, Game, Quit, main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents.scripted import make_policy
+from gl_env.agents.scripted import make_policy
 from gl_env.rollout import run_episodes
 from gl_env.sweep import FEATURES, METRICS, Args, LinearCadre, build_grid, parse_args, run
 

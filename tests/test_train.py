@@ -9,7 +9,7 @@ import pytest
 import torch
 from stable_baselines3 import PPO
 
-from agents.learned import ALGORITHMS, load_policy
+from gl_env.agents.learned import ALGORITHMS, load_policy
 from gl_env.rollout import run_episodes
 
 ROOT = Path(__file__).resolve().parents[1]

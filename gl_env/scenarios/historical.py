@@ -31,7 +31,7 @@ class Calibrated:
     how: str
 
 
-# Fitting procedure: the historical cadre (agents/historical.py) on 1000 villages with purges off
+# Fitting procedure: the historical cadre (gl_env/agents/historical.py) on 1000 villages with purges off
 # (gl_env/calibration.py). works_haste_days_per_ha was tried from 65 to 90 (see its entry); for each
 # trial, procurement_rate, relief_rate and collective_effort were fitted together by coordinate
 # descent (steps 0.005, 0.05 and 0.01) on the squared misses, scaled by 0.02 for output per person

@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from agents.historical import historical_cadre
 from gl_env.actions import ACTION_SIZE, continuous_action
+from gl_env.agents.historical import historical_cadre
 from gl_env.core.constants import DAYS_PER_SEASON, SEED_KG_PER_HA
 from gl_env.observations import named
 

@@ -1,6 +1,6 @@
 """The incentive trap in one table: scripted cadres, and cadres who inflate by a fixed ratio.
 
-``python -m agents.compare --seeds 200`` prints the README's "The incentive trap, measured":
+``python -m gl_env.agents.compare --seeds 200`` prints the README's "The incentive trap, measured":
 deaths, excess deaths, purges and the careerist return of each cadre on each scenario.
 (``evaluate.py`` is the full benchmark; this table adds fixed-ratio inflaters to show how the
 outcome moves with the size of the lie.)
@@ -12,8 +12,8 @@ import argparse
 
 import numpy as np
 
-from agents.scripted import SCRIPTED_POLICIES, make_policy, ratio_policy
 from gl_env import metrics
+from gl_env.agents.scripted import SCRIPTED_POLICIES, make_policy, ratio_policy
 from gl_env.rewards import REWARD_PRESETS
 from gl_env.rollout import run_episodes
 from gl_env.scenarios import SCENARIOS

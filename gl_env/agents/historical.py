@@ -74,7 +74,7 @@ def historical_cadre(o: dict[str, np.ndarray]) -> dict[str, Any]:
     1961 retreat sends the labor back to the land. It follows the calendar of ``historical-1958``
     (read from ``time_elapsed``; seasons past 1962 are farmed as in 1957)."""
     # Imported here: agents.scripted registers this policy, so it imports this module first.
-    from agents.scripted import budget_ration
+    from gl_env.agents.scripted import budget_ration
 
     season = np.rint(np.asarray(o["time_elapsed"], dtype=np.float64) * RECORD_SEASONS).astype(np.int64)
     index = np.clip(season, 0, RECORD_SEASONS)

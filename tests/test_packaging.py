@@ -1,0 +1,20 @@
+"""The wheel installs one top-level package, ``gl_env``: nothing another distribution could clobber."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_installs_only_gl_env(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("gl_env-*.whl")
+    top_level = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    assert {name for name in top_level if not name.endswith(".dist-info")} == {"gl_env"}
+    assert any(name.startswith("gl_env/agents/") for name in zipfile.ZipFile(wheel).namelist())
