@@ -124,7 +124,9 @@ class Params:
         "probability/season",
         "chance per season of an independent audit (the harvest in autumn, and the steel)",
     )
-    audit_error: float = _mech(0.1, 0.0, 0.5, "relative s.d.", "error of an audit's harvest estimate")
+    # The audit's estimate is harvest x (1 + e), e triangular with this s.d. (half-width sqrt(6) x s.d.);
+    # up to 0.4 the half-width stays below 1, so the estimate is positive by construction.
+    audit_error: float = _mech(0.1, 0.0, 0.4, "relative s.d.", "error of an audit's harvest estimate")
     audit_tolerance: float = _mech(0.1, 0.0, 1.0, "relative", "report error an audit accepts as honest")
     over_report_penalty: float = _mech(
         0.2, 0.0, 5.0, "standing per unit", "standing lost per unit of audited over-reporting beyond tolerance"
