@@ -6,7 +6,9 @@ over many seeds, aggregates the villages as a national statistic would (sums ove
 person-year), and compares each year with the national record of
 ``shared/data/calibration_targets.csv`` scaled per capita. It prints the table, the targets
 (:data:`TARGETS`) with their tolerances, and the Li & Yang (2005) counterfactual, and writes
-``calibration.csv``, ``calibration.json`` and ``calibration.png`` to ``OUT_DIR``.
+``calibration.csv``, ``calibration.json`` and ``calibration.png`` to ``OUT_DIR``. It also prints and
+writes the famine measures of :mod:`gl_env.famine` (:func:`famine_report`): the death rate across
+villages (and provinces), the crop-year dose-response and the constant-diet curve.
 
 How the simulated series are measured (a year is spring to winter; 1957 is the normal pre-Leap
 year that the episode starts after: the same village under the default, pre-Leap
