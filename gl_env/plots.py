@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gl_env.core.constants import BASELINE_DEATHS_PER_1000_YEAR, SEASONS, SEASONS_PER_YEAR
+from gl_env.famine import DOSE_MIN_VILLAGES, MINNESOTA_KCAL, MINNESOTA_WEEKS, FamineReport, death_rate_distribution
 from gl_env.metrics import (
     AUTUMN,
     METRICS,
@@ -353,3 +354,64 @@ def _dashboard_title(info: Mapping[str, Any], opening: bool) -> str:
         f"{when}: village of {info['population']:,.0f}, store {info['store_kg'] / 1000:,.1f} t "
         f"(hidden {info['hidden_kg'] / 1000:,.1f} t), cadre {status}"
     )
+
+
+# --- famine measures ----------------------------------------------------------------------------
+
+
+def famine_panels(axes: Sequence[Axes], report: FamineReport) -> None:
+    """Three panels of :class:`~gl_env.famine.FamineReport` on ``axes``: the death rate across
+    villages per year (box: p25-p75 with the median, whiskers: p10-p90), the dose-response, and the
+    constant-diet curve beside the Minnesota experiment."""
+    spread, dose, diet = axes
+    distribution = death_rate_distribution(report.villages)
+    years = list(distribution)
+    spread.bxp(
+        [
+            {"label": str(y), "med": r["p50"], "q1": r["p25"], "q3": r["p75"], "whislo": r["p10"], "whishi": r["p90"]}
+            for y, r in distribution.items()
+        ],
+        showfliers=False,
+    )
+    for i, year in enumerate(years, start=1):
+        above = distribution[year]["share_above_200"]
+        if above > 0.0:
+            spread.annotate(f"{above:.0%} >200", (i, distribution[year]["p90"]), fontsize=7, ha="center", va="bottom")
+    spread.axhline(BASELINE_DEATHS_PER_1000_YEAR, label=BASELINE_DEATHS_LABEL, **BASELINE_STYLE)
+    spread.set_title("Death rate across villages (p10-p25-p50-p75-p90)", fontsize=9)
+    spread.set_ylabel("deaths per 1000 person-years")
+    spread.legend(fontsize=8, loc="upper left")
+    # Room above the highest whisker for its label.
+    _death_rate_axis(spread, top=max(100.0, 2.5 * max(r["p90"] for r in distribution.values())))
+
+    judged = [r for r in report.dose if r["villages"] >= DOSE_MIN_VILLAGES and r["grain_low_kg"] > 0.0]
+    sparse = [r for r in report.dose if r not in judged]
+    for rows, style in ((judged, {"marker": "o", "linestyle": "-"}), (sparse, {"marker": "x", "linestyle": "none"})):
+        dose.plot([r["grain_centre_kg"] for r in rows], [r["deaths_per_1000"] for r in rows], color=PALETTE[1], **style)
+    dose.axhline(BASELINE_DEATHS_PER_1000_YEAR, **BASELINE_STYLE)
+    dose.set_title(f"Crop-year deaths vs grain left (worst 5% step: x{report.worst_step_ratio:.2f})", fontsize=9)
+    dose.set_xlabel("grain left after procurement and relief, kg/person")
+    dose.set_ylabel("deaths per 1000 person-years")
+    dose.grid(alpha=0.3)
+    _death_rate_axis(dose)
+
+    for i, (activity, rates) in enumerate(report.diet_deaths.items()):
+        for year in range(rates.shape[0]):
+            style = "o-" if year == 0 else "s--"
+            diet.plot(report.diet_kcal, rates[year], style, color=PALETTE[i], label=f"{activity}, year {year + 1}")
+    diet.axvline(MINNESOTA_KCAL, color="0.2", linestyle=":", linewidth=1.2)
+    diet.annotate(
+        f"Minnesota: {MINNESOTA_KCAL:,.0f} kcal/day,\n{MINNESOTA_WEEKS} weeks, no deaths\n(Keys et al. 1950)",
+        (MINNESOTA_KCAL, BASELINE_DEATHS_PER_1000_YEAR),
+        xytext=(-6, 8),
+        textcoords="offset points",
+        ha="right",
+        fontsize=7,
+    )
+    diet.axhline(BASELINE_DEATHS_PER_1000_YEAR, **BASELINE_STYLE)
+    diet.set_title("Constant diet: deaths at a sustained intake", fontsize=9)
+    diet.set_xlabel("energy intake, kcal/person/day")
+    diet.set_ylabel("deaths per 1000 person-years")
+    diet.legend(fontsize=7, loc="upper right")
+    diet.grid(alpha=0.3)
+    _death_rate_axis(diet)

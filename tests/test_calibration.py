@@ -144,3 +144,25 @@ def test_the_record_in_code_matches_the_shared_data():
     assert list(CLAIMED_OVER_ACTUAL[:3]) == pytest.approx(claimed)
     steel = float(rows[("1958", "steel_output_announced")]) / float(rows[("1958", "steel_output_good_quality")])
     assert STEEL_CLAIMED_OVER_ACTUAL[0] == pytest.approx(steel)
+
+
+def test_the_command_adds_the_famine_measures_to_json_and_report(tmp_path, capsys):
+    out = tmp_path / "calibration"
+    assert calibration.main([str(out), "--seeds", "100"]) == 0
+    printed = capsys.readouterr().out
+    assert "crude death rate across villages" in printed and "worst 5% step" in printed
+    document = json.loads((out / "calibration.json").read_text())
+    # Today's table rows stay as they were.
+    assert [row["year"] for row in document["table"]] == list(calibration.YEARS)
+    assert "crude_death_rate_model" in document["table"][0]
+    distribution = document["death_rate_distribution"]
+    assert list(distribution) == [str(y) for y in calibration.YEARS]
+    for row in distribution.values():
+        assert set(row) == {"p10", "p25", "p50", "p75", "p90", "share_above_50", "share_above_200"}
+        assert row["p10"] <= row["p25"] <= row["p50"] <= row["p75"] <= row["p90"]
+    assert list(document["provinces"]) == ["representative"]
+    dose = document["dose_response"]
+    assert sum(r["villages"] for r in dose["rows"]) == 4 * 100  # four whole crop years per village
+    assert dose["worst_step_ratio"] >= 1.0
+    diet = document["constant_diet"]
+    assert len(diet["deaths_per_1000"]["farm"]["year_1"]) == len(diet["kcal_per_day"])
