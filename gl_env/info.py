@@ -93,6 +93,10 @@ def reset_info(p: CoreParams, state: State) -> dict[str, Any]:
 
 def per_village(info: dict[str, Any], n: int) -> list[dict[str, Any]]:
     """One info dict of Python numbers per village, from a batch's dict of ``(n,)`` arrays
-    (nested dicts kept nested)."""
-    columns = {k: (per_village(v, n) if isinstance(v, dict) else np.asarray(v).tolist()) for k, v in info.items()}
+    (nested dicts kept nested; the ``_key`` masks of a vector env's info left out)."""
+    columns = {
+        k: (per_village(v, n) if isinstance(v, dict) else np.broadcast_to(v, (n,)).tolist())
+        for k, v in info.items()
+        if not k.startswith("_")
+    }
     return [{k: v[i] for k, v in columns.items()} for i in range(n)]
