@@ -2,7 +2,10 @@
 
 Keys (per season; kg of raw grain, persons):
 
-- ``year``, ``season`` (0 spring .. 3 winter) of the season just played;
+- ``year``, ``season`` (0 spring .. 3 winter) of the season just played (at reset: of the first);
+- ``coming_year``, ``coming_season``: the calendar of the season the next action applies to
+  (after the episode's last season, the season after the horizon), for agents that follow the
+  calendar whatever the episode's ``start_year`` and ``num_years``;
 - ``harvest_kg``, ``reported_kg`` (autumn only, else 0), ``report_ratio`` (of the latest report),
   ``steel_kg``, ``reported_steel_kg``;
 - ``procurement_kg`` (taken, confiscations included), ``procurement_due_kg``, ``confiscated_kg``,
@@ -40,6 +43,8 @@ def step_info(
     return {
         "year": p.start_year + (state.t - 1) // SEASONS_PER_YEAR,
         "season": outcome.season,
+        "coming_year": p.start_year + state.t // SEASONS_PER_YEAR,
+        "coming_season": state.t & 3,
         "harvest_kg": outcome.harvest_kg,
         "reported_kg": outcome.reported_kg,
         "report_ratio": state.reported_kg / ops.maximum(state.harvest_kg, _TINY),

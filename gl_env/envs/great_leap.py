@@ -134,6 +134,8 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
             )
         if params is not None and overrides:
             raise TypeError("pass either params=Params(...) or keyword overrides, not both")
+        if params is not None and not isinstance(params, Params):
+            raise TypeError(f"params={params!r} must be a gl_env.Params (or leave it out and pass keywords)")
         self.params = params if params is not None else make_params(scenario, **overrides)
         self.weights = resolve_weights(reward)
         self.action_type = action_type
