@@ -351,7 +351,7 @@ class GreatLeapVectorEnv(VectorEnv):
                     f"action {bad} is not in Discrete({DISCRETE_SIZE}): an int from 0 to {DISCRETE_SIZE - 1}"
                 )
             return decode_discrete(index)
-        if np.ndim(actions) == 0:
+        if actions is None or np.isscalar(actions) or (isinstance(actions, np.ndarray) and actions.ndim == 0):
             raise TypeError(
                 f"actions must be an array of shape ({self.num_envs}, {ACTION_SIZE}) (one row per village); "
                 f"got {actions!r}"
