@@ -2,10 +2,10 @@
 
 A :class:`VillageDashboard` draws its four panels (harvest true vs reported and procured, food
 eaten against the survival need, deaths, the cadre's standing) once, in the style of
-:mod:`gl_env.plots`, and each frame only replaces the lines' data and the title: a frame costs
-one Agg draw, not a new figure. It reads nothing but the info records the environments return
-(:mod:`gl_env.info`), so the environments' render path imports no analysis layer (plots,
-metrics, rollouts) and no agents.
+:mod:`gl_env.plots`, and each frame only replaces the lines' data and the title, drawn over the
+saved axes (blitting): a frame costs a few line draws, not a new figure. It reads nothing but
+the info records the environments return (:mod:`gl_env.info`), so the environments' render path
+imports no analysis layer (plots, metrics, rollouts) and no agents.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from gl_env.figure_style import (
 AUTUMN = SEASONS.index("autumn")
 DASHBOARD_PANELS = ("Harvest: true vs reported", "Food eaten", "Deaths", "Cadre's standing")
 DASHBOARD_UNITS = ("kg/person/yr", "kg/person/day", "per 1000/yr (seasonal rate)", "0-1")
+# Steps of the harvest panel's scale, kg per person a year.
+HARVEST_STEP_KG = 250.0
 # 1024 x 576 pixels: both sides divisible by 16, the macro block video encoders want.
 DASHBOARD_SIZE_IN = (10.24, 5.76)
 DASHBOARD_DPI = 100
@@ -78,6 +80,13 @@ class VillageDashboard:
         # The layout depends on the titles and ticks, not on the data: solve it once, then keep it.
         self.canvas.draw()
         self.figure.set_layout_engine("none")
+        # What changes from frame to frame is drawn over a saved background (blitting); the
+        # background is redrawn only when the harvest panel's scale moves up a step.
+        self.changing = (self.harvest, self.reported, self.procured, self.food, self.deaths, self.standing, self.title)
+        for artist in self.changing:
+            artist.set_animated(True)
+        self.harvest_top = 0.0
+        self.background: Any = None
 
     def frame(self, history: Sequence[Mapping[str, Any]]) -> np.ndarray:
         """The dashboard of the episode recorded in ``history`` (reset info, then each season's)."""
@@ -96,17 +105,27 @@ class VillageDashboard:
         self.harvest.set_data(x[autumns], harvest)
         self.reported.set_data(x[autumns], reported)
         self.procured.set_data(x[autumns], procured)
-        # The harvest panel alone scales with the data (from 0 to the largest value drawn).
+        # The harvest panel alone scales with the data: from 0 to the largest value drawn, rounded
+        # up to a step of HARVEST_STEP_KG.
         drawn = np.concatenate([harvest, reported, procured])
         drawn = drawn[np.isfinite(drawn)]
-        top = float(drawn.max()) * 1.05 if drawn.size and drawn.max() > 0 else 1.0
-        self.axes[0].set_ylim(0, top)
+        top = HARVEST_STEP_KG * max(1.0, np.ceil(float(drawn.max()) * 1.05 / HARVEST_STEP_KG) if drawn.size else 1.0)
+        if top != self.harvest_top:
+            self.harvest_top = top
+            self.axes[0].set_ylim(0, top)
+            self.background = None
         self.food.set_data(x, [s["food_kg_per_person"] for s in seasons])
         deaths = np.array([s["deaths"] for s in seasons], dtype=np.float64) * 1000.0 * SEASONS_PER_YEAR
         self.deaths.set_data(x, _per_person(deaths, at_start))
         self.standing.set_data(np.r_[self.start_year, x], [opening["standing"], *(s["standing"] for s in seasons)])
         self.title.set_text(dashboard_title(history[-1], opening=not seasons))
-        self.canvas.draw()
+        if self.background is None:
+            self.canvas.draw()
+            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            self.canvas.restore_region(self.background)
+        for artist in self.changing:
+            self.figure.draw_artist(artist)
         return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
 
     def close(self) -> None:

@@ -10,6 +10,7 @@ import pytest
 from gymnasium.utils.env_checker import data_equivalence
 from gymnasium.vector import AutoresetMode
 
+import gl_env
 from gl_env.envs.vector import GreatLeapVectorEnv
 
 ID = "gl_env/GreatLeap-v0"
@@ -335,3 +336,18 @@ def test_info_carries_the_calendar_of_the_coming_season():
     assert (info["year"], info["season"], info["coming_year"], info["coming_season"]) == (1960, 2, 1960, 3)
     *_, info = env.step(np.zeros(10, np.float32))
     assert (info["coming_year"], info["coming_season"]) == (1961, 0)
+
+
+def test_a_reused_dashboard_draws_what_a_fresh_one_draws():
+    pytest.importorskip("matplotlib")
+    from gl_env.dashboard import VillageDashboard
+
+    env = gym.make(ID, render_mode="rgb_array", purge_rate=0.0)
+    env.reset(seed=0)
+    frames = [env.render()]
+    for _ in range(12):
+        env.step(gl_env.continuous_action(report_ratio=2.5))
+        frames.append(env.render())
+    fresh = VillageDashboard(1958, 5, float(env.unwrapped.core_params.purge_threshold))
+    assert np.array_equal(frames[-1], fresh.frame(env.unwrapped._history))
+    assert not np.array_equal(frames[-1], frames[-2])
