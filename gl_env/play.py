@@ -35,7 +35,8 @@ from gl_env.actions import (
     continuous_action,
     decode_continuous,
 )
-from gl_env.agents.scripted import NORMAL_RATION_KG, SCRIPTED_POLICIES, make_policy
+from gl_env.agents.rationing import NORMAL_RATION_KG
+from gl_env.agents.scripted import SCRIPTED_POLICIES, make_policy
 from gl_env.core import dynamics
 from gl_env.core.constants import DAYS_PER_SEASON, SEASONS, SEASONS_PER_YEAR, SEED_KG_PER_HA
 from gl_env.core.ops import ScalarOps

@@ -77,7 +77,7 @@ def test_historical_cadre_works_private_plots_only_where_allowed():
     obs = np.zeros((2, 45), dtype=np.float32)
     o = named(obs)
     o["private_plots"][:] = [0.0, 1.0]
-    o["time_elapsed"][:] = 16 / RECORD_SEASONS  # spring 1962
+    o["coming_year"], o["coming_season"] = np.full(2, 1962), np.zeros(2, int)  # spring 1962
     decision = historical_cadre(o)
     assert decision["labor_private"][0] == 0.0 < decision["labor_private"][1]
     total = [
