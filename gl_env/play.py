@@ -212,6 +212,7 @@ class Record:
     population: np.ndarray  # at the end of each season
     start_population: float  # at the start of the first
     report_ratio: np.ndarray
+    standing: np.ndarray  # at the end of each season
     purged: bool
     terms: dict[str, np.ndarray]  # reward term -> value per season
 
@@ -243,6 +244,7 @@ def _record(name: str, column: Callable[[str], np.ndarray], start_population: fl
         population=column("population"),
         start_population=start_population,
         report_ratio=column("report_ratio"),
+        standing=column("standing"),
         purged=purged,
         terms={t: column(f"reward/{t}") for t in REWARD_TERMS},
     )
