@@ -461,6 +461,7 @@ def create_app(db_path: str | Path, public_url: str | None = None) -> Starlette:
         Route("/session/{session_id}/results", page("results.html")),
         Route("/session/{session_id}/debrief", page("debrief.html")),
         Route("/static/plotly.min.js", plotly_js),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Mount("/static", StaticFiles(directory=STATIC)),
         Route("/api/scenarios", scenarios),
         Route("/api/sessions", sessions, methods=["GET", "POST"]),
