@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("uvicorn", reason="the classroom extra is not installed: pip install 'gl_env[classroom]'")
-httpx = pytest.importorskip("httpx", reason="httpx (the dev extra) drives the server")
+pytest.importorskip("httpx", reason="httpx (the dev extra) drives the server")
+
+import httpx
 
 from tests.classroom_helpers import ROOT, Server
 
@@ -117,9 +119,7 @@ def test_a_student_plays_and_the_class_results_are_charted(tmp_path):
                     student.screenshot(path=str(ARTIFACTS / "student-autumn.png"), full_page=True)
                 before = student.inner_text("#briefing")
                 student.click("#play")
-                student.wait_for_function(
-                    "text => document.querySelector('#briefing').innerText !== text", arg=before
-                )
+                student.wait_for_function("text => document.querySelector('#briefing').innerText !== text", arg=before)
             report = student.inner_text("#last-report")
             assert "Autumn (harvest and procurement) 1958" in report and "(x1.60)" in report
             student.screenshot(path=str(ARTIFACTS / "student-report.png"), full_page=True)

@@ -7,7 +7,9 @@ import io
 import pytest
 
 pytest.importorskip("uvicorn", reason="the classroom extra is not installed: pip install 'gl_env[classroom]'")
-httpx = pytest.importorskip("httpx", reason="httpx (the dev extra) drives the server")
+pytest.importorskip("httpx", reason="httpx (the dev extra) drives the server")
+
+import httpx
 
 from gl_env.classroom.__main__ import join_url, main, terminal_qr
 from tests.classroom_helpers import LOOPBACK, Server, recompute
