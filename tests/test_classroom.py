@@ -220,6 +220,12 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(classroom):
     before = _state(client, sid)
     refused("POST", move, 409, "Round 1 is closed", json={"t": 1, "round": 1}, headers=anna)
     assert view["t"] == 0 and view["season"] == "spring"
+    # The teacher's form sends text: numbers written as numbers are taken as such (years as integers).
+    client.post(f"/api/session/{sid}/rounds/close")
+    form = {"audit_probability": "0.3", "soviet_withdrawal_year": "1960"}
+    assert client.post(rounds, json={"scenario": "reform", "overrides": form}).status_code == 201
+    stored = client.get(f"/api/session/{sid}").json()["rounds"][-1]["overrides"]
+    assert stored == {"audit_probability": 0.3, "soviet_withdrawal_year": 1960}
 
 
 def test_a_restart_loses_no_move(tmp_path):

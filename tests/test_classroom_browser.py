@@ -149,7 +149,7 @@ def test_a_student_plays_and_the_class_results_are_charted(tmp_path):
             teacher_page.fill("#f-audit_probability", "2")
             teacher_page.click("#open")
             teacher_page.wait_for_selector("#error:not(.hidden)")
-            assert "audit_probability=2.0 is out of range" in teacher_page.inner_text("#error")
+            assert "audit_probability=2 is out of range" in teacher_page.inner_text("#error")
             teacher_page.screenshot(path=str(ARTIFACTS / "teacher.png"), full_page=True)
 
             debrief = browser.new_page()

@@ -19,6 +19,7 @@ import html
 import io
 import math
 import numbers
+import secrets
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from importlib import resources
@@ -137,12 +138,15 @@ async def _body(request: Request) -> dict[str, Any]:
 
 
 def _number_or_text(value: Any) -> Any:
-    """A form's text as a number where it is one; anything else is left for Params to name and refuse."""
+    """A form's text as a number where it is one (an integer if written as one: years are integers);
+    anything else is left for Params to name and refuse."""
     if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value.strip()
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except ValueError:
+                pass
+        return value.strip()
     return value
 
 
@@ -178,8 +182,8 @@ def create_app(db_path: str | Path, public_url: str | None = None) -> Starlette:
         return (public_url or str(request.base_url)).rstrip("/")
 
     def teacher(request: Request) -> None:
-        key = request.headers.get("x-teacher-key") or request.query_params.get("key")
-        if key != store.teacher_key:
+        key = request.headers.get("x-teacher-key") or request.query_params.get("key") or ""
+        if not secrets.compare_digest(key.encode(), store.teacher_key.encode()):
             raise Refused(403, "This needs the teacher key (printed by python -m gl_env.classroom when it starts).")
 
     def open_round(session_id: str) -> dict[str, Any] | None:
