@@ -259,9 +259,9 @@ def record_from_infos(name: str, start_population: float, infos: list[dict[str, 
     return _record(name, column, start_population, purged=bool(infos and infos[-1]["purged"]))
 
 
-def baselines(scenario: str, seed: int, num_years: int, **overrides: Any) -> list[Record]:
+def baselines(scenario: str, seed: int, num_years: int) -> list[Record]:
     """Every scripted cadre of :data:`gl_env.agents.scripted.SCRIPTED_POLICIES` on the same village (seed)."""
-    return [villages[0] for villages in scripted_records(scenario, [seed], num_years, **overrides).values()]
+    return [villages[0] for villages in scripted_records(scenario, [seed], num_years).values()]
 
 
 def scripted_records(scenario: str, seeds: Sequence[int], num_years: int, **overrides: Any) -> dict[str, list[Record]]:
