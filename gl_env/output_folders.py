@@ -22,8 +22,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from gl_env.files import TEMP_MARK, current_umask
 
 LOCK_FILE = ".gl_env.lock"
@@ -129,6 +127,8 @@ def locked(folder: Path, command: str) -> Iterator[None]:
     The lock is an OS file lock (``filelock``): it is released when the process ends, however it
     ends, so a killed run never leaves its folder locked.
     """
+    from filelock import FileLock, Timeout  # the train extra: only training runs are locked
+
     lock = FileLock(folder / LOCK_FILE, timeout=0)
     try:
         lock.acquire()
