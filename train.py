@@ -658,6 +658,8 @@ def prepare_resume(args: Args, stack: contextlib.ExitStack) -> Prepared | None:
         raise UsageError(f"--resume: {run_dir} holds no run to resume (no {CONFIG_FILE})")
     stack.enter_context(locked(run_dir, "train.py"))
     config = RunConfig.load(run_dir)
+    if not config.eval_seeds:
+        raise UsageError(f"--resume: {run_dir / CONFIG_FILE} names no eval_seeds to pick the best model on")
     changed = resume_conflicts(args, config)
     if changed:
         raise UsageError(

@@ -86,8 +86,11 @@ def check_writable(path: Path, what: str) -> None:
         existing = existing.parent
     if not existing.is_dir():
         raise ValueError(f"{what} {path}: {existing} is not a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(f"{what} {path}: no permission to write in {existing}")
+    # Try it: permissions alone do not tell (root, read-only file systems, /proc).
+    try:
+        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=f".{path.name}{_STAGING_MARK}probe-"))
+    except OSError as error:
+        raise ValueError(f"{what} {path}: cannot write in {existing} ({error.strerror})") from None
 
 
 def is_empty(folder: Path) -> bool:

@@ -95,8 +95,6 @@ class RunConfig:
         TRAINING.block(
             self.seed * self.num_envs, self.num_envs, f"{where}: seed={self.seed} with num_envs={self.num_envs}"
         )
-        if not self.eval_seeds:
-            raise ValueError(f"{where}: eval_seeds is empty")
         if not all(isinstance(s, int) and not isinstance(s, bool) for s in self.eval_seeds):
             raise ValueError(f"{where}: eval_seeds must be integers")
         HELD_OUT.check(self.eval_seeds, f"{where}: eval_seeds")
@@ -148,7 +146,13 @@ def model_path(run_dir: Path | str, which: str = "best") -> Path:
 def load_policy(run_dir: Path | str, which: str = "best", device: str = "cpu") -> tuple[LearnedPolicy, RunConfig]:
     """A trained run as a policy, with the configuration that rebuilds its environment."""
     config = RunConfig.load(run_dir)
-    model = algorithm_class(config.algo).load(model_path(run_dir, which), device=device)
+    path = model_path(run_dir, which)
+    try:
+        model = algorithm_class(config.algo).load(path, device=device)
+    except ImportError:
+        raise
+    except Exception as error:  # a damaged zip fails in many ways (zip, pickle, torch): all mean unreadable
+        raise ValueError(f"{path} is not a readable {config.algo} model ({type(error).__name__}: {error})") from None
     return LearnedPolicy(model, config.action_type), config
 
 
