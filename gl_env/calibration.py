@@ -2,11 +2,13 @@
 
 ``python -m gl_env.calibration OUT_DIR [--seeds N] [--overwrite]`` plays the historical cadre
 (:func:`gl_env.agents.historical.historical_cadre`) on the representative village of ``historical-1958``
-over many seeds, aggregates the villages as a national statistic would (sums over villages, per
-person-year), and compares each year with the national record of
-``shared/data/calibration_targets.csv`` scaled per capita. It prints the table, the targets
-(:data:`TARGETS`) with their tolerances, and the Li & Yang (2005) counterfactual, and writes
-``calibration.csv``, ``calibration.json`` and ``calibration.png`` to ``OUT_DIR``.
+over many seeds (the first N of the evaluation range of :mod:`gl_env.seeds`, from 1,000,000:
+a measurement, like the benchmark, on villages no training run or search plays), aggregates
+the villages as a national statistic would (sums over villages, per person-year), and compares
+each year with the national record of ``shared/data/calibration_targets.csv`` scaled per capita.
+It prints the table, the targets (:data:`TARGETS`) with their tolerances, and the Li & Yang
+(2005) counterfactual, and writes ``calibration.csv``, ``calibration.json`` and
+``calibration.png`` to ``OUT_DIR``.
 
 How the simulated series are measured (a year is spring to winter; 1957 is the normal pre-Leap
 year that the episode starts after: the same village under the default, pre-Leap
@@ -53,13 +55,16 @@ from gl_env.agents.historical import historical_cadre
 from gl_env.agents.scripted import Decide, ScriptedPolicy, honest
 from gl_env.core.constants import SEASONS_PER_YEAR
 from gl_env.core.params import PARAM_FIELDS, Params
+from gl_env.output_folders import check_writable, staged_folder
 from gl_env.rollout import Episodes, run_episodes
 from gl_env.scenarios import make_params
+from gl_env.seeds import EVALUATION
 
 SCENARIO = "historical-1958"
 NORMAL_YEAR = 1957
 YEARS: tuple[int, ...] = (1957, 1958, 1959, 1960, 1961, 1962)
 DEFAULT_SEEDS = 1000
+MAX_SEEDS = 100_000  # about 1 GB of recorded seasons per rollout
 OUTPUT_FILES = ("calibration.csv", "calibration.json", "calibration.png")
 
 # --- the record (rows of shared/data/calibration_targets.csv) ---------------------------------------
@@ -242,7 +247,7 @@ def normal_year_params(params: Params) -> Params:
 def _simulate_years(
     seeds: int | Sequence[int], decide: Decide, overrides: Mapping[str, Any]
 ) -> tuple[dict[int, int], dict[str, np.ndarray]]:
-    seeds = np.arange(seeds) if isinstance(seeds, int) else np.asarray(seeds)
+    seeds = EVALUATION.block(0, seeds, "seeds") if isinstance(seeds, int) else np.asarray(seeds)
     if seeds.size == 0:
         raise ValueError("seeds must name at least one village")
     params = make_params(SCENARIO, **{"purge_rate": 0.0, **overrides})
@@ -259,8 +264,9 @@ def simulate(
 ) -> dict[str, dict[int, float]]:
     """The simulated series by year, 1957-1962, from ``decide`` played on ``historical-1958``.
 
-    ``seeds``: a number of villages (seeds 0..N-1) or the seeds themselves. ``overrides``: any
-    :class:`~gl_env.core.params.Params` field, applied to the scenario (not to the 1957 normal year).
+    ``seeds``: a number of villages (the first N evaluation seeds, from 1,000,000) or the seeds
+    themselves. ``overrides``: any :class:`~gl_env.core.params.Params` field, applied to the
+    scenario (not to the 1957 normal year).
     """
     index, by_year = _simulate_years(seeds, decide, overrides)
     series = {
@@ -409,14 +415,25 @@ def write_results(
     seeds: int,
     overwrite: bool = False,
 ) -> list[Path]:
-    """Write the CSV, JSON and PNG; refuses to replace earlier results unless ``overwrite``."""
-    paths = [out_dir / name for name in OUTPUT_FILES]
-    existing = [p for p in paths if p.exists()]
+    """Write the CSV, JSON and PNG; refuses to replace earlier results unless ``overwrite``.
+
+    The three files are written into a hidden folder beside ``out_dir`` and moved in together
+    at the end (:func:`gl_env.output_folders.staged_folder`); other files in ``out_dir`` stay.
+    """
+    existing = [out_dir / name for name in OUTPUT_FILES if (out_dir / name).exists()]
     if existing and not overwrite:
         raise FileExistsError(
             f"{', '.join(map(str, existing))} already exist; choose another folder or pass --overwrite"
         )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    with staged_folder(out_dir) as staging:
+        _write(staging, simulated, counterfactual, seeds)
+    return [out_dir / name for name in OUTPUT_FILES]
+
+
+def _write(
+    out_dir: Path, simulated: Mapping[str, Mapping[int, float]], counterfactual: Mapping[str, float], seeds: int
+) -> None:
+    paths = [out_dir / name for name in OUTPUT_FILES]
     rows = table_rows(simulated)
     with paths[0].open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
@@ -438,7 +455,6 @@ def write_results(
     }
     paths[1].write_text(json.dumps(document, indent=2) + "\n")
     _plot(paths[2], simulated)
-    return paths
 
 
 def _plot(path: Path, simulated: Mapping[str, Mapping[int, float]]) -> None:
@@ -468,24 +484,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("out_dir", type=Path, help="folder for calibration.csv, .json and .png")
     parser.add_argument(
-        "--seeds", type=int, default=DEFAULT_SEEDS, help=f"villages (seeds 0..N-1); default {DEFAULT_SEEDS}"
+        "--seeds",
+        type=int,
+        default=DEFAULT_SEEDS,
+        help=f"villages (the first N evaluation seeds, from 1,000,000); default {DEFAULT_SEEDS}",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace results already in OUT_DIR")
     args = parser.parse_args(argv)
-    if args.seeds < 1:
-        parser.error(f"--seeds={args.seeds} must be a positive integer")
-    existing = [args.out_dir / name for name in OUTPUT_FILES if (args.out_dir / name).exists()]
-    if existing and not args.overwrite:
-        print(
-            f"error: {', '.join(map(str, existing))} already exist; choose another folder or pass --overwrite",
-            file=sys.stderr,
-        )
+    if not 1 <= args.seeds <= MAX_SEEDS:
+        parser.error(f"--seeds={args.seeds} is out of range; allowed 1 to {MAX_SEEDS}")
+    try:
+        check_writable(args.out_dir, "OUT_DIR")
+        existing = [args.out_dir / name for name in OUTPUT_FILES if (args.out_dir / name).exists()]
+        if existing and not args.overwrite:
+            raise FileExistsError(
+                f"{', '.join(map(str, existing))} already exist; choose another folder or pass --overwrite"
+            )
+        simulated = simulate(args.seeds)
+        counterfactual = policy_share_of_output_fall(args.seeds)
+        print(format_report(simulated, counterfactual, args.seeds))
+        for path in write_results(args.out_dir, simulated, counterfactual, args.seeds, overwrite=args.overwrite):
+            print(f"wrote {path}")
+    except (ValueError, OSError) as error:
+        print(f"python -m gl_env.calibration: error: {error}", file=sys.stderr)
         return 2
-    simulated = simulate(args.seeds)
-    counterfactual = policy_share_of_output_fall(args.seeds)
-    print(format_report(simulated, counterfactual, args.seeds))
-    for path in write_results(args.out_dir, simulated, counterfactual, args.seeds, overwrite=args.overwrite):
-        print(f"wrote {path}")
+    except KeyboardInterrupt:
+        print(f"python -m gl_env.calibration: interrupted; nothing was written to {args.out_dir}", file=sys.stderr)
+        return 130
     return 0
 
 
