@@ -73,6 +73,7 @@ RUN_FOLDER = FolderKind(
 # Without a terminal (a file, a pipe) a progress line is printed every this share of the steps.
 PROGRESS_EVERY = 0.05
 INTERRUPTED = 130  # the shell's status for a process ended by SIGINT
+MAX_ENVS = 65_536  # villages stepped at once: beyond this the batch outgrows a machine's memory
 
 
 class UsageError(Exception):
@@ -270,6 +271,8 @@ def build_config(args: Args) -> RunConfig:
         ("--checkpoint-freq", args.checkpoint_freq),
     ):
         _positive(flag, value)
+    if num_envs > MAX_ENVS:
+        raise UsageError(f"--num-envs={num_envs} is out of range; allowed 1 to {MAX_ENVS}")
     if args.seed < 0 or (args.seed + 1) * num_envs > len(TRAINING):
         raise UsageError(f"--seed={args.seed} is out of range; allowed 0 to {len(TRAINING) // num_envs - 1}")
     if args.eval_episodes > len(HELD_OUT):
@@ -418,8 +421,14 @@ def read_curve(run_dir: Path) -> list[dict[str, str]]:
     path = run_dir / "evaluations.csv"
     if not path.is_file():
         return []
-    with path.open(newline="") as f:
-        return list(csv.DictReader(f))
+    try:
+        with path.open(newline="") as f:
+            rows = list(csv.DictReader(f))
+        for row in rows:
+            int(row["timesteps"]), float(row["mean_return"])
+    except (KeyError, TypeError, ValueError, UnicodeDecodeError, csv.Error):
+        raise UsageError(f"{path} is not a learning curve train.py wrote; move it away to resume") from None
+    return rows
 
 
 def write_curve(run_dir: Path, rows: Sequence[dict[str, Any]]) -> None:

@@ -591,6 +591,14 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     if not 0 <= args.seed < 2**63:  # the batched baselines seed villages with 64-bit signed integers
         parser.error(f"--seed={args.seed} is out of range; allowed 0 to 2**63-1 ({2**63 - 1})")
     console = console or Console()
+    try:
+        return _play(args, console)
+    except KeyboardInterrupt:  # Ctrl-C outside a question (starting up, replaying the scripted cadres)
+        console.write("\n=== Interrupted ===")
+        return 130
+
+
+def _play(args: argparse.Namespace, console: Console) -> int:
     game = Game(args.scenario, args.seed, args.years, console)
     console.write(
         f"You are the cadre of a production brigade of {game.start_population:,.0f} people.\n"

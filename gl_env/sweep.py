@@ -153,6 +153,10 @@ METRICS: tuple[str, ...] = (
 # end (``chosen``): the two searches' results, the best constant ratio, the honest cadre.
 _STARTS: tuple[str, ...] = ("constant", "honest")
 FINALISTS: tuple[str, ...] = ("search_from_constant", "search_from_honest", "constant", "honest")
+# Villages one cell plays at once (a search's candidates x villages): a bound on memory, 40x the default.
+MAX_VILLAGES_PER_CELL = 100_000
+# Villages the whole grid steps at once (about 4 GB of state); the default grid steps 102,400.
+MAX_BATCH = 2_000_000
 # What a sweep's folder holds: --overwrite writes only into a folder holding cells.csv and nothing else.
 SWEEP_FOLDER = FolderKind(
     "python -m gl_env.sweep", "cells.csv", ("policies.json", "config.json", "heatmap_*.png", "sweep*.png")
@@ -277,6 +281,11 @@ def check_args(args: Args) -> None:
             raise ValueError(
                 f"--{name.replace('_', '-')}={getattr(args, name)} is out of range; allowed [{low}, {high}]"
             )
+    if args.population * args.seeds > MAX_VILLAGES_PER_CELL or args.eval_seeds * len(FINALISTS) > MAX_VILLAGES_PER_CELL:
+        raise ValueError(
+            f"--population x --seeds ({args.population} x {args.seeds}) and --eval-seeds x {len(FINALISTS)} "
+            f"({args.eval_seeds} x {len(FINALISTS)}) must stay within {MAX_VILLAGES_PER_CELL:,} villages per cell"
+        )
     if not 0.0 < args.elite_share <= 1.0 or round(args.elite_share * args.population) < 1:
         raise ValueError(
             f"--elite-share={args.elite_share} must be in (0, 1] and keep at least one of {args.population} candidates"
@@ -339,6 +348,12 @@ def build_grid(args: Args) -> Grid:
     fixed = {name: v for name, v in _fixed(DEFAULT_SET).items() if name not in names} | chosen
     scenario = get_scenario(args.scenario)
     points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*(v for _, v in axes))]
+    batch = len(points) * len(_STARTS) * args.population * args.seeds
+    if batch > MAX_BATCH:
+        raise ValueError(
+            f"{len(points)} cells x {len(_STARTS)} searches x {args.population} candidates x {args.seeds} villages "
+            f"= {batch:,} villages a step; allowed at most {MAX_BATCH:,} (fewer cells, --population or --seeds)"
+        )
     return Grid(axes, fixed, points, [scenario.params(**fixed, **point) for point in points])
 
 
