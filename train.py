@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import csv
 import dataclasses
 import inspect
@@ -624,7 +625,7 @@ def seed_training_villages(config: RunConfig, env: Any) -> None:
 
 
 def make_model(config: RunConfig, env: Any, tensorboard: Path) -> Any:
-    hyper = dict(config.hyperparams)
+    hyper = copy.deepcopy(config.hyperparams)  # A2C adds its optimizer class to policy_kwargs in place
     policy = hyper.pop("policy", "MlpPolicy")
     hyper.pop("normalize", None)  # observations are already bounded and scaled
     try:
