@@ -500,6 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise FileExistsError(
                 f"{', '.join(map(str, existing))} already exist; choose another folder or pass --overwrite"
             )
+        print(f"simulating {args.seeds} villages, with and without the policy", flush=True)
         simulated = simulate(args.seeds)
         counterfactual = policy_share_of_output_fall(args.seeds)
         print(format_report(simulated, counterfactual, args.seeds))
