@@ -12,9 +12,11 @@ villages on each scenario, all at once on the batched core, and every metric of
     python evaluate.py --out docs/benchmark --overwrite --readme README.md   # the README's leaderboard
 
 Results go to a new folder ``results/<protocol>-<UTC time>`` (or ``--out``, which must be empty
-unless ``--overwrite``): ``results.csv`` (one row per scenario, policy and metric),
-``results.json`` (the same with the protocol and the policies' sources), ``leaderboard.md``,
-``trajectories-<scenario>.png`` and ``comparison.png``.
+unless ``--overwrite``, and then hold an earlier result of this command and nothing else):
+``results.csv`` (one row per scenario, policy and metric), ``results.json`` (the same with the
+protocol and the policies' sources), ``leaderboard.md``, ``trajectories-<scenario>.png`` and
+``comparison.png``. They are written into a hidden folder beside the target and moved in at the
+end, so an interrupted evaluation (Ctrl-C: exit status 130) leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -34,11 +36,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from gl_env import __version__, docs
+from gl_env import __version__, docs, files
 from gl_env.agents.learned import load_policy, model_path
 from gl_env.agents.scripted import SCRIPTED_POLICIES, Policy, make_policy
 from gl_env.benchmark import DEFAULT_PROTOCOL, PROTOCOLS, Protocol, get_protocol
 from gl_env.metrics import METRICS, NAN_ESTIMATE, Estimate, normalized_score, summarize
+from gl_env.output_folders import FolderKind, check_writable, is_empty, staged_folder
 from gl_env.rollout import run_episodes
 from gl_env.scenarios import SCENARIOS, get_scenario
 
@@ -60,6 +63,10 @@ LEADERBOARD_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 # Shown as percentages in the leaderboard (stored as shares in the files).
 PERCENT_METRICS = ("purge_rate", "procurement_share")
+# What an output folder holds: --overwrite writes only into a folder holding results.json and nothing else.
+RESULTS_FOLDER = FolderKind(
+    "evaluate.py", "results.json", ("results.csv", "leaderboard.md", "comparison.png", "trajectories-*.png")
+)
 README_START = "<!-- leaderboard -->"
 README_END = "<!-- /leaderboard -->"
 
@@ -428,11 +435,12 @@ def update_readme(path: Path, leaderboard: str) -> None:
     """Replace the text between the leaderboard markers of ``path`` with ``leaderboard``."""
     check_readme(path)
     text = _README_BLOCK.sub(lambda m: m.group(1) + leaderboard + m.group(2).lstrip("\n"), path.read_text(), count=1)
-    path.write_text(text)
+    files.write_text(path, text)
 
 
 def output_folder(out: Path | None, protocol: Protocol, overwrite: bool) -> Path:
-    """The folder to write into, created; never one holding an earlier result unless ``overwrite``."""
+    """The folder to write into (not created yet: see :func:`staged_folder`), checked; never one
+    holding an earlier result unless ``overwrite``, and then only an earlier result of ours."""
     if out is None:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         out = RESULTS_DIR / f"{protocol.name}-{stamp}"
@@ -440,9 +448,13 @@ def output_folder(out: Path | None, protocol: Protocol, overwrite: bool) -> Path
         while out.exists():
             suffix += 1
             out = RESULTS_DIR / f"{protocol.name}-{stamp}-{suffix}"
-    elif out.exists() and any(out.iterdir()) and not overwrite:
-        raise ValueError(f"refusing to overwrite {out}: it holds an earlier result; pass --overwrite or another --out")
-    out.mkdir(parents=True, exist_ok=True)
+    check_writable(out, "--out")
+    if not is_empty(out):
+        if not overwrite:
+            raise ValueError(
+                f"refusing to overwrite {out}: it holds an earlier result; pass --overwrite or another --out"
+            )
+        RESULTS_FOLDER.check_replaceable(out)
     return out
 
 
@@ -464,7 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.readme is not None:
             check_readme(args.readme)
         out = output_folder(args.out, protocol, args.overwrite)
-    except ValueError as error:
+    except (ValueError, OSError) as error:
         print(f"evaluate.py: error: {error}", file=sys.stderr)
         return 2
     for candidate in candidates:
@@ -475,14 +487,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
     started = time.perf_counter()
-    results, notes = evaluate(candidates, protocol, scenarios, episodes, out if args.plots else None)
-    write_results(out, results, protocol, episodes, candidates, notes, sys.argv[1:] if argv is None else argv)
-    if args.plots:
-        from gl_env.plots import COMPARISON_METRICS, comparison_figure, policy_colors, save_figure
+    command = sys.argv[1:] if argv is None else argv
+    try:
+        print(f"playing {len(candidates)} policies x {len(scenarios)} scenarios x {episodes} episodes", flush=True)
+        with staged_folder(out) as staging:
+            results, notes = evaluate(candidates, protocol, scenarios, episodes, staging if args.plots else None)
+            write_results(staging, results, protocol, episodes, candidates, notes, command)
+            if args.plots:
+                from gl_env.plots import COMPARISON_METRICS, comparison_figure, policy_colors, save_figure
 
-        colors = policy_colors([c.name for c in candidates])
-        metrics = [f"score/{protocol.headline_preset}", *COMPARISON_METRICS]
-        save_figure(comparison_figure(results, metrics, colors), out / "comparison.png")
+                colors = policy_colors([c.name for c in candidates])
+                metrics = [f"score/{protocol.headline_preset}", *COMPARISON_METRICS]
+                save_figure(comparison_figure(results, metrics, colors), staging / "comparison.png")
+        if args.readme is not None:
+            update_readme(args.readme, leaderboard_markdown(results, protocol, episodes, notes))
+    except OSError as error:
+        print(f"evaluate.py: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"evaluate.py: interrupted; nothing was written to {out}", file=sys.stderr)
+        return 130
     elapsed = time.perf_counter() - started
     print(
         f"{protocol.name}: {len(candidates)} policies x {len(scenarios)} scenarios x {episodes} episodes "
@@ -494,7 +518,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         header, rows = leaderboard_rows(results, scenario, protocol.headline_preset)
         print(f"\n{scenario}\n{text_table(header, rows)}")
     if args.readme is not None:
-        update_readme(args.readme, leaderboard_markdown(results, protocol, episodes, notes))
         print(f"updated the leaderboard in {args.readme}")
     print(f"\nwrote {out}/ ({', '.join(sorted(p.name for p in out.iterdir()))})")
     return 0

@@ -4,11 +4,9 @@ Results are comparable between people only when they come from the same protocol
 is versioned (``gl-bench-v0``); any change to its scenarios, presets, seeds, episode count or
 score anchors, or to the dynamics behind them (an environment version bump), makes a new one.
 
-Seeds. Evaluation uses seeds from :data:`EVALUATION_SEED_START` (1,000,000) upward; training,
+Seeds. Evaluation uses the evaluation range of :mod:`gl_env.seeds` (1,000,000 upward); training,
 including the held-out episodes a training run uses to pick its best model, must use seeds
-below it (:func:`check_training_seeds`). Episodes a training environment starts without a seed
-draw 64-bit hashed keys; ten million of them meet one of the 3,000 evaluation keys with a
-probability of about 2e-9.
+below it (:func:`check_training_seeds`).
 
 Every policy plays the same seeds on a scenario (common random numbers): differences between
 policies are not differences in weather, audits or drawn mechanisms.
@@ -23,8 +21,9 @@ import numpy as np
 
 from gl_env.rewards import REWARD_PRESETS
 from gl_env.scenarios import SCENARIOS
+from gl_env.seeds import EVALUATION, HELD_OUT
 
-EVALUATION_SEED_START = 1_000_000
+EVALUATION_SEED_START = EVALUATION.start
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ def get_protocol(name: str) -> Protocol:
     return PROTOCOLS[name]
 
 
-HELD_OUT_SEED_START = 900_000
+HELD_OUT_SEED_START = HELD_OUT.start
 """First seed of the held-out villages a training run evaluates on (below the benchmark's)."""
 
 
@@ -106,7 +105,7 @@ def check_training_seeds(seeds: int | Iterable[int]) -> None:
     if reserved:
         raise ValueError(
             f"training seed {reserved[0]} is reserved for evaluation; training seeds must be below "
-            f"{EVALUATION_SEED_START} (see gl_env.benchmark)"
+            f"{EVALUATION_SEED_START} (see gl_env.seeds)"
         )
 
 

@@ -2,13 +2,15 @@
 
 ``python -m gl_env.calibration OUT_DIR [--seeds N] [--overwrite]`` plays the historical cadre
 (:func:`gl_env.agents.historical.historical_cadre`) on the representative village of ``historical-1958``
-over many seeds, aggregates the villages as a national statistic would (sums over villages, per
-person-year), and compares each year with the national record of
-``shared/data/calibration_targets.csv`` scaled per capita. It prints the table, the targets
-(:data:`TARGETS`) with their tolerances, and the Li & Yang (2005) counterfactual, and writes
-``calibration.csv``, ``calibration.json`` and ``calibration.png`` to ``OUT_DIR``. It also prints and
-writes the famine measures of :mod:`gl_env.famine` (:func:`famine_report`): the death rate across
-villages (and provinces), the crop-year dose-response and the constant-diet curve.
+over many seeds (the first N of the evaluation range of :mod:`gl_env.seeds`, from 1,000,000:
+a measurement, like the benchmark, on villages no training run or search plays), aggregates
+the villages as a national statistic would (sums over villages, per person-year), and compares
+each year with the national record of ``shared/data/calibration_targets.csv`` scaled per capita.
+It prints the table, the targets (:data:`TARGETS`) with their tolerances, and the Li & Yang
+(2005) counterfactual, and writes ``calibration.csv``, ``calibration.json`` and
+``calibration.png`` to ``OUT_DIR``. It also prints and writes the famine measures of
+:mod:`gl_env.famine` (:func:`famine_report`): the death rate across villages (and provinces),
+the crop-year dose-response and the constant-diet curve.
 
 How the simulated series are measured (a year is spring to winter; 1957 is the normal pre-Leap
 year that the episode starts after: the same village under the default, pre-Leap
@@ -55,13 +57,16 @@ from gl_env.agents.historical import historical_cadre
 from gl_env.agents.scripted import Decide, ScriptedPolicy, honest
 from gl_env.core.constants import SEASONS_PER_YEAR
 from gl_env.core.params import PARAM_FIELDS, Params
+from gl_env.output_folders import check_writable, staged_folder
 from gl_env.rollout import Episodes, run_episodes
 from gl_env.scenarios import make_params
+from gl_env.seeds import EVALUATION
 
 SCENARIO = "historical-1958"
 NORMAL_YEAR = 1957
 YEARS: tuple[int, ...] = (1957, 1958, 1959, 1960, 1961, 1962)
 DEFAULT_SEEDS = 1000
+MAX_SEEDS = 100_000  # about 1 GB of recorded seasons per rollout
 OUTPUT_FILES = ("calibration.csv", "calibration.json", "calibration.png")
 
 # --- the record (rows of shared/data/calibration_targets.csv) ---------------------------------------
@@ -229,6 +234,14 @@ def _yearly(episodes: Episodes, decisions: Sequence[Mapping[str, np.ndarray]], p
     }
 
 
+def calibration_seeds(seeds: int | Sequence[int]) -> np.ndarray:
+    """The villages' seeds: a count means the first N evaluation seeds (:mod:`gl_env.seeds`)."""
+    seeds = EVALUATION.block(0, seeds, "seeds") if isinstance(seeds, int) else np.asarray(seeds)
+    if seeds.size == 0:
+        raise ValueError("seeds must name at least one village")
+    return seeds
+
+
 def _rollout(decide: Decide, seeds: np.ndarray, params: Params) -> dict[str, np.ndarray]:
     decisions: list[dict[str, np.ndarray]] = []
     episodes = run_episodes(_recording(decide, decisions), seeds, params=params)
@@ -244,9 +257,7 @@ def normal_year_params(params: Params) -> Params:
 def _simulate_years(
     seeds: int | Sequence[int], decide: Decide, overrides: Mapping[str, Any]
 ) -> tuple[dict[int, int], dict[str, np.ndarray]]:
-    seeds = np.arange(seeds) if isinstance(seeds, int) else np.asarray(seeds)
-    if seeds.size == 0:
-        raise ValueError("seeds must name at least one village")
+    seeds = calibration_seeds(seeds)
     params = make_params(SCENARIO, **{"purge_rate": 0.0, **overrides})
     normal = _rollout(honest, seeds, normal_year_params(params))
     leap = _rollout(decide, seeds, params)
@@ -261,8 +272,9 @@ def simulate(
 ) -> dict[str, dict[int, float]]:
     """The simulated series by year, 1957-1962, from ``decide`` played on ``historical-1958``.
 
-    ``seeds``: a number of villages (seeds 0..N-1) or the seeds themselves. ``overrides``: any
-    :class:`~gl_env.core.params.Params` field, applied to the scenario (not to the 1957 normal year).
+    ``seeds``: a number of villages (the first N evaluation seeds, from 1,000,000) or the seeds
+    themselves. ``overrides``: any :class:`~gl_env.core.params.Params` field, applied to the
+    scenario (not to the 1957 normal year).
     """
     index, by_year = _simulate_years(seeds, decide, overrides)
     series = {
@@ -355,9 +367,7 @@ def famine_report(
     ``provinces``: one label per village (default: all :data:`gl_env.famine.REPRESENTATIVE`);
     the report then gives each province's aggregates beside the national ones.
     """
-    seeds = np.arange(seeds) if isinstance(seeds, int) else np.asarray(seeds)
-    if seeds.size == 0:
-        raise ValueError("seeds must name at least one village")
+    seeds = calibration_seeds(seeds)
     params = make_params(SCENARIO, **{"purge_rate": 0.0, **overrides})
     normal_params = normal_year_params(params)
     normal = run_episodes(ScriptedPolicy(honest), seeds, params=normal_params)
@@ -451,14 +461,28 @@ def write_results(
 
     With ``famine_measures`` the JSON adds its sections (:meth:`gl_env.famine.FamineReport.to_json`:
     ``death_rate_distribution``, ``provinces``, ``dose_response``, ``constant_diet``) and the PNG
-    a row of its panels."""
-    paths = [out_dir / name for name in OUTPUT_FILES]
-    existing = [p for p in paths if p.exists()]
+    a row of its panels. The three files are written into a hidden folder beside ``out_dir`` and
+    moved in together at the end (:func:`gl_env.output_folders.staged_folder`); other files in
+    ``out_dir`` stay.
+    """
+    existing = [out_dir / name for name in OUTPUT_FILES if (out_dir / name).exists()]
     if existing and not overwrite:
         raise FileExistsError(
             f"{', '.join(map(str, existing))} already exist; choose another folder or pass --overwrite"
         )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    with staged_folder(out_dir) as staging:
+        _write(staging, simulated, counterfactual, seeds, famine_measures)
+    return [out_dir / name for name in OUTPUT_FILES]
+
+
+def _write(
+    out_dir: Path,
+    simulated: Mapping[str, Mapping[int, float]],
+    counterfactual: Mapping[str, float],
+    seeds: int,
+    famine_measures: famine.FamineReport | None,
+) -> None:
+    paths = [out_dir / name for name in OUTPUT_FILES]
     rows = table_rows(simulated)
     with paths[0].open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
@@ -482,7 +506,6 @@ def write_results(
         document.update(famine_measures.to_json())
     paths[1].write_text(json.dumps(document, indent=2) + "\n")
     _plot(paths[2], simulated, famine_measures)
-    return paths
 
 
 def _plot(
@@ -519,30 +542,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("out_dir", type=Path, help="folder for calibration.csv, .json and .png")
     parser.add_argument(
-        "--seeds", type=int, default=DEFAULT_SEEDS, help=f"villages (seeds 0..N-1); default {DEFAULT_SEEDS}"
+        "--seeds",
+        type=int,
+        default=DEFAULT_SEEDS,
+        help=f"villages (the first N evaluation seeds, from 1,000,000); default {DEFAULT_SEEDS}",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace results already in OUT_DIR")
     args = parser.parse_args(argv)
-    if args.seeds < 1:
-        parser.error(f"--seeds={args.seeds} must be a positive integer")
-    existing = [args.out_dir / name for name in OUTPUT_FILES if (args.out_dir / name).exists()]
-    if existing and not args.overwrite:
-        print(
-            f"error: {', '.join(map(str, existing))} already exist; choose another folder or pass --overwrite",
-            file=sys.stderr,
+    if not 1 <= args.seeds <= MAX_SEEDS:
+        parser.error(f"--seeds={args.seeds} is out of range; allowed 1 to {MAX_SEEDS}")
+    try:
+        check_writable(args.out_dir, "OUT_DIR")
+        existing = [args.out_dir / name for name in OUTPUT_FILES if (args.out_dir / name).exists()]
+        if existing and not args.overwrite:
+            raise FileExistsError(
+                f"{', '.join(map(str, existing))} already exist; choose another folder or pass --overwrite"
+            )
+        print(f"simulating {args.seeds} villages, with and without the policy", flush=True)
+        simulated = simulate(args.seeds)
+        counterfactual = policy_share_of_output_fall(args.seeds)
+        measures = famine_report(args.seeds)
+        print(format_report(simulated, counterfactual, args.seeds))
+        print()
+        print(famine.format_report(measures))
+        written = write_results(
+            args.out_dir, simulated, counterfactual, args.seeds, overwrite=args.overwrite, famine_measures=measures
         )
+        for path in written:
+            print(f"wrote {path}")
+    except (ValueError, OSError) as error:
+        print(f"python -m gl_env.calibration: error: {error}", file=sys.stderr)
         return 2
-    simulated = simulate(args.seeds)
-    counterfactual = policy_share_of_output_fall(args.seeds)
-    measures = famine_report(args.seeds)
-    print(format_report(simulated, counterfactual, args.seeds))
-    print()
-    print(famine.format_report(measures))
-    written = write_results(
-        args.out_dir, simulated, counterfactual, args.seeds, overwrite=args.overwrite, famine_measures=measures
-    )
-    for path in written:
-        print(f"wrote {path}")
+    except KeyboardInterrupt:
+        print(f"python -m gl_env.calibration: interrupted; nothing was written to {args.out_dir}", file=sys.stderr)
+        return 130
     return 0
 
 

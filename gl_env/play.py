@@ -683,9 +683,17 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     args = parser.parse_args(argv)
     if not 1 <= args.years <= 5:
         parser.error(f"--years={args.years} is out of range; allowed 1 to 5")
-    if args.seed < 0:
-        parser.error(f"--seed={args.seed} must be non-negative")
+    if not 0 <= args.seed < 2**63:  # the batched baselines seed villages with 64-bit signed integers
+        parser.error(f"--seed={args.seed} is out of range; allowed 0 to 2**63-1 ({2**63 - 1})")
     console = console or Console()
+    try:
+        return _play(args, console)
+    except KeyboardInterrupt:  # Ctrl-C outside a question (starting up, replaying the scripted cadres)
+        console.write("\n=== Interrupted ===")
+        return 130
+
+
+def _play(args: argparse.Namespace, console: Console) -> int:
     game = Game(args.scenario, args.seed, args.years, console)
     console.write(
         f"You are the cadre of a production brigade of {game.start_population:,.0f} people.\n"

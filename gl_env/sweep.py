@@ -8,7 +8,9 @@ superiors pay for reported growth above the target (``growth_credit`` 0 to 1.5, 
 value) and how often the harvest is audited (``audit_probability`` 0.05 to 1, an audit finding
 over-reporting costing 2 standing per unit).
 
-Every run writes a new folder (an existing, non-empty one is refused unless ``--overwrite``)::
+Every run writes a new folder (an existing, non-empty one is refused unless ``--overwrite``, and
+then it must be an earlier sweep's folder holding nothing else); the files are written into a
+hidden folder beside it and moved in at the end, so an interrupted sweep leaves nothing behind::
 
     <out>/cells.csv             one row per cell: the grid values, then the columns below
     <out>/policies.json         each cell's best-response policy (weights by feature)
@@ -53,7 +55,11 @@ the best ``--elite-share``. Every cell and candidate runs in one batch of the ve
 each village carrying its cell's mechanism. At the end, the :data:`FINALISTS` (the two
 searches' policies, the best constant ratio and the honest cadre) are compared on fresh
 validation villages and the best is kept (``chosen``); it is then measured on
-``--eval-seeds`` held-out villages (seeds 0..N-1, never used before).
+``--eval-seeds`` held-out villages (never used before). Seeds follow :mod:`gl_env.seeds`: the
+search and the validation play the training range (a block per ``--seed``), the measurement
+the held-out range (from 900,000), and never the benchmark's evaluation seeds. Each cell draws
+its candidates from its own generator, keyed by ``--seed`` and the cell's grid values, so a
+cell's result does not depend on the order (or the other values) of the grid's axes.
 
 Limits
 ------
@@ -76,6 +82,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
+import importlib.util
 import itertools
 import json
 import sys
@@ -93,9 +101,11 @@ from gl_env.agents.scripted import make_policy
 from gl_env.core.params import PARAM_NAMES, SCALAR_NAMES, TIMELINE_NAMES, Params
 from gl_env.envs.vector import GreatLeapVectorEnv
 from gl_env.observations import named
+from gl_env.output_folders import FolderKind, check_writable, is_empty, staged_folder
 from gl_env.rewards import REWARD_PRESETS
 from gl_env.rollout import Episodes, run_episodes
 from gl_env.scenarios import SCENARIOS, get_scenario
+from gl_env.seeds import HELD_OUT, TRAINING
 
 # What the cadre's linear rule reads (named observation components).
 FEATURES: tuple[str, ...] = (
@@ -143,9 +153,14 @@ METRICS: tuple[str, ...] = (
 # end (``chosen``): the two searches' results, the best constant ratio, the honest cadre.
 _STARTS: tuple[str, ...] = ("constant", "honest")
 FINALISTS: tuple[str, ...] = ("search_from_constant", "search_from_honest", "constant", "honest")
-# Training and validation villages are seeded from TRAIN_SEED_BASE * (1 + --seed) on, far from
-# the held-out evaluation seeds 0..N-1.
-TRAIN_SEED_BASE = 1_000_000
+# Villages one cell plays at once (a search's candidates x villages): a bound on memory, 40x the default.
+MAX_VILLAGES_PER_CELL = 100_000
+# Villages the whole grid steps at once (about 4 GB of state); the default grid steps 102,400.
+MAX_BATCH = 2_000_000
+# What a sweep's folder holds: --overwrite writes only into a folder holding cells.csv and nothing else.
+SWEEP_FOLDER = FolderKind(
+    "python -m gl_env.sweep", "cells.csv", ("policies.json", "config.json", "heatmap_*.png", "sweep*.png")
+)
 # Constant report ratios of the line search, in action units a = 2(r-1)/(r+1): r = 0.82 to 3.
 _CONSTANT_REPORT_LOW, _CONSTANT_REPORT_HIGH = -0.2, 1.0
 # Initial spread of the weights (action units per unit of a feature), and an extra spread that
@@ -259,17 +274,32 @@ def check_args(args: Args) -> None:
         ("iterations", 0, 10_000),
         ("population", 2, 100_000),
         ("seeds", 1, 100_000),
-        ("eval_seeds", 1, TRAIN_SEED_BASE),
-        ("seed", 0, 1_000_000),
+        ("eval_seeds", 1, len(HELD_OUT)),
+        ("seed", 0, max_seed(args)),
     ):
         if not low <= getattr(args, name) <= high:
             raise ValueError(
                 f"--{name.replace('_', '-')}={getattr(args, name)} is out of range; allowed [{low}, {high}]"
             )
+    if args.population * args.seeds > MAX_VILLAGES_PER_CELL or args.eval_seeds * len(FINALISTS) > MAX_VILLAGES_PER_CELL:
+        raise ValueError(
+            f"--population x --seeds ({args.population} x {args.seeds}) and --eval-seeds x {len(FINALISTS)} "
+            f"({args.eval_seeds} x {len(FINALISTS)}) must stay within {MAX_VILLAGES_PER_CELL:,} villages per cell"
+        )
     if not 0.0 < args.elite_share <= 1.0 or round(args.elite_share * args.population) < 1:
         raise ValueError(
             f"--elite-share={args.elite_share} must be in (0, 1] and keep at least one of {args.population} candidates"
         )
+
+
+def villages_per_search(args: Args) -> int:
+    """Training villages one search plays: the line search, each iteration, and the validation."""
+    return args.seeds * (1 + args.iterations) + args.eval_seeds
+
+
+def max_seed(args: Args) -> int:
+    """The largest ``--seed`` whose block of training villages fits the training range."""
+    return max(len(TRAINING) // villages_per_search(args) - 1, 0)
 
 
 def _name_values(text: str, option: str) -> tuple[str, list[float]]:
@@ -318,6 +348,12 @@ def build_grid(args: Args) -> Grid:
     fixed = {name: v for name, v in _fixed(DEFAULT_SET).items() if name not in names} | chosen
     scenario = get_scenario(args.scenario)
     points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*(v for _, v in axes))]
+    batch = len(points) * len(_STARTS) * args.population * args.seeds
+    if batch > MAX_BATCH:
+        raise ValueError(
+            f"{len(points)} cells x {len(_STARTS)} searches x {args.population} candidates x {args.seeds} villages "
+            f"= {batch:,} villages a step; allowed at most {MAX_BATCH:,} (fewer cells, --population or --seeds)"
+        )
     return Grid(axes, fixed, points, [scenario.params(**fixed, **point) for point in points])
 
 
@@ -345,15 +381,22 @@ class LinearCadre:
 
 
 class _Villages:
-    """Consecutive blocks of fresh training seeds, from ``TRAIN_SEED_BASE * (1 + seed)`` on."""
+    """Consecutive blocks of fresh training seeds, from the search's own block of the training range."""
 
-    def __init__(self, seed: int):
-        self._next = TRAIN_SEED_BASE * (1 + seed)
+    def __init__(self, args: Args):
+        self._next = args.seed * villages_per_search(args)
 
     def take(self, count: int) -> np.ndarray:
-        block = np.arange(self._next, self._next + count)
+        block = TRAINING.block(self._next, count, "--seed")
         self._next += count
         return block
+
+
+def cell_generator(seed: int, point: dict[str, float]) -> np.random.Generator:
+    """The random generator of one cell's search, keyed by ``seed`` and the cell's grid values
+    (not its position in the grid), so that its result does not depend on the order of the axes."""
+    key = hashlib.sha256(json.dumps(sorted(point.items())).encode()).digest()
+    return np.random.default_rng([seed, *np.frombuffer(key, dtype=np.uint32).tolist()])
 
 
 def _batch(args: Args, grid: Grid, per_cell: int) -> GreatLeapVectorEnv:
@@ -390,8 +433,8 @@ def search(args: Args, grid: Grid, log: Callable[[str], Any] = print) -> dict[st
     from; the return has several peaks); then the choice among :data:`FINALISTS` on fresh
     validation villages, so that a search lost in the noise never ends worse than its start.
     """
-    rng = np.random.default_rng(args.seed)
-    villages = _Villages(args.seed)
+    generators = [cell_generator(args.seed, point) for point in grid.points]
+    villages = _Villages(args)
     n_cells, n_cand, n_starts = len(grid.params), args.population, len(_STARTS)
     dim = len(args.levers) * (1 + len(FEATURES))
     n_elite = max(1, round(args.elite_share * n_cand))
@@ -412,7 +455,8 @@ def search(args: Args, grid: Grid, log: Callable[[str], Any] = print) -> dict[st
     mean = np.stack([constant, np.zeros_like(constant)], axis=1)  # (C, start, dim), as _STARTS
     sd = np.full_like(mean, _INITIAL_SD)
     for iteration in range(1, args.iterations + 1):
-        theta = mean[:, :, None, :] + sd[:, :, None, :] * rng.standard_normal((n_cells, n_starts, n_cand, dim))
+        noise = np.stack([g.standard_normal((n_starts, n_cand, dim)) for g in generators])
+        theta = mean[:, :, None, :] + sd[:, :, None, :] * noise
         theta[:, :, 0] = mean
         score = _scores(env, args.levers, theta.reshape(n_cells, -1, dim), villages.take(args.seeds))
         score = score.reshape(n_cells, n_starts, n_cand)
@@ -458,13 +502,13 @@ def outcomes(episodes: Episodes, n_groups: int) -> dict[str, np.ndarray]:
 
 
 def evaluate(args: Args, grid: Grid, weights: np.ndarray) -> dict[str, np.ndarray]:
-    """The best responses' :data:`METRICS` and the honest cadre's return, on held-out villages 0..N-1."""
+    """The best responses' :data:`METRICS` and the honest cadre's return, on the first N held-out villages."""
     n_cells, villages = len(grid.params), args.eval_seeds
     # The honest cadre is the class's zero-weight member: both run in one batch.
     per_village = np.repeat(weights, villages, axis=0)
     episodes = run_episodes(
         LinearCadre(np.concatenate([per_village, np.zeros_like(per_village)]), args.levers),
-        np.tile(np.arange(villages), 2 * n_cells),
+        np.tile(HELD_OUT.block(0, villages, "--eval-seeds"), 2 * n_cells),
         params=[p for p in grid.params for _ in range(villages)] * 2,
         reward=args.reward,
     )
@@ -475,13 +519,17 @@ def evaluate(args: Args, grid: Grid, weights: np.ndarray) -> dict[str, np.ndarra
 
 
 def output_folder(args: Args) -> Path:
-    """``--out`` (default ``runs/sweep-<scenario>``), created; a non-empty one needs ``--overwrite``."""
+    """``--out`` (default ``runs/sweep-<scenario>``), checked, not created (see :func:`run`);
+    a non-empty one needs ``--overwrite`` and must be an earlier sweep's folder."""
     out = args.out if args.out is not None else Path("runs") / f"sweep-{args.scenario}"
-    if out.exists() and not out.is_dir():
-        raise FileExistsError(f"{out} exists and is not a folder; choose another --out")
-    if out.exists() and any(out.iterdir()) and not args.overwrite:
-        raise FileExistsError(f"{out} exists and is not empty; choose another --out or pass --overwrite")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        check_writable(out, "--out")
+        if not is_empty(out):
+            if not args.overwrite:
+                raise ValueError(f"{out} exists and is not empty; choose another --out or pass --overwrite")
+            SWEEP_FOLDER.check_replaceable(out)
+    except ValueError as error:
+        raise FileExistsError(str(error)) from None
     return out
 
 
@@ -514,8 +562,11 @@ def write_results(
         **{k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(args).items()},
         "axes": dict(grid.axes),
         "fixed": grid.fixed,
-        "eval_seeds_range": [0, args.eval_seeds - 1],
-        "train_seed_start": TRAIN_SEED_BASE * (1 + args.seed),
+        "eval_seeds_range": [HELD_OUT.start, HELD_OUT.start + args.eval_seeds - 1],
+        "train_seeds_range": [
+            args.seed * villages_per_search(args),
+            (args.seed + 1) * villages_per_search(args) - 1,
+        ],
         "wall_s": round(wall_s, 1),
     }
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
@@ -566,13 +617,6 @@ def plot_heatmaps(out: Path, grid: Grid, cells: dict[str, np.ndarray], title: st
     """
     from gl_env.plots import new_figure, save_figure
 
-    try:
-        import matplotlib  # noqa: F401  (checked here, to say where the results already are)
-    except ImportError as error:
-        raise ImportError(
-            f"the heatmaps need matplotlib ({error}); install it with pip install 'gl_env[plot]'. "
-            f"The CSV and JSON results are in {out}."
-        ) from None
     axes = grid.axes if len(grid.axes) > 1 else [("", [0.0]), *grid.axes]
     shape = [len(values) for _, values in axes]
     full = {metric: cells[metric].reshape(shape) for metric in METRICS}
@@ -597,6 +641,8 @@ def run(args: Args, log: Callable[[str], Any] = print) -> Path:
     check_args(args)
     grid = build_grid(args)
     out = output_folder(args)
+    if importlib.util.find_spec("matplotlib") is None:  # checked before the search, not after it
+        raise ImportError("the heatmaps need matplotlib; install it with pip install 'gl_env[plot]'")
     start = time.perf_counter()
     fixed = ", ".join(f"{k}={v:g}" for k, v in grid.fixed.items()) or "none"
     log(
@@ -606,21 +652,28 @@ def run(args: Args, log: Callable[[str], Any] = print) -> Path:
     best = search(args, grid, log)
     cells = evaluate(args, grid, best["weights"])
     wall_s = time.perf_counter() - start
-    write_results(out, args, grid, best, cells, wall_s)
-    axes = " x ".join(name for name, _ in grid.axes)
-    plot_heatmaps(out, grid, cells, f"Best response of the {args.reward} cadre, {args.scenario}: {axes}")
+    with staged_folder(out) as staging:
+        write_results(staging, args, grid, best, cells, wall_s)
+        axes = " x ".join(name for name, _ in grid.axes)
+        plot_heatmaps(staging, grid, cells, f"Best response of the {args.reward} cadre, {args.scenario}: {axes}")
     log(f"search and evaluation took {wall_s:.0f} s; results in {out}")
     return out
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the sweep from the command line; returns the exit status (2: bad input or a disk error, 130: Ctrl-C)."""
     args = parse_args(argv)
     try:
         out = run(args)
-    except (FileExistsError, ImportError) as error:
-        sys.exit(f"error: {error}")
+    except (OSError, ImportError) as error:  # FileExistsError (the --out checks) is an OSError
+        print(f"python -m gl_env.sweep: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("python -m gl_env.sweep: interrupted; no results were written", file=sys.stderr)
+        return 130
     print((out / "cells.csv").read_text(), end="")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -146,6 +146,51 @@ def test_the_record_in_code_matches_the_shared_data():
     assert STEEL_CLAIMED_OVER_ACTUAL[0] == pytest.approx(steel)
 
 
+# --- items 20, 23, 25: the command's output folder, interrupts and seeds -----------------------------
+def test_calibration_plays_only_evaluation_seeds(monkeypatch):
+    from gl_env.envs.vector import GreatLeapVectorEnv
+    from gl_env.seeds import EVALUATION
+
+    played = []
+    reset = GreatLeapVectorEnv.reset
+
+    def recording_reset(self, *, seed=None, options=None):
+        played.extend([seed] if isinstance(seed, int) else list(seed or []))
+        return reset(self, seed=seed, options=options)
+
+    monkeypatch.setattr(GreatLeapVectorEnv, "reset", recording_reset)
+    calibration.simulate(5)
+    calibration.policy_share_of_output_fall(5)
+    assert set(played) == set(range(EVALUATION.start, EVALUATION.start + 5))
+
+
+@pytest.mark.parametrize("case", ["under_a_file", "is_a_file", "read_only_file_system"])
+def test_output_path_errors_are_one_line_before_simulating(case, tmp_path, monkeypatch, capsys):
+    (tmp_path / "file").write_text("x")
+    out = {"under_a_file": tmp_path / "file" / "c", "is_a_file": tmp_path / "file", "read_only_file_system": "/proc/c"}
+    monkeypatch.setattr(calibration, "simulate", lambda *a, **k: pytest.fail("simulated before checking OUT_DIR"))
+    assert calibration.main([str(out[case]), "--seeds", "3"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("python -m gl_env.calibration: error:"), err
+
+
+def test_an_interrupted_calibration_writes_nothing(tmp_path, monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(calibration, "_plot", interrupted)
+    out = tmp_path / "c"
+    assert calibration.main([str(out), "--seeds", "3"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_seed_count_too_large_for_memory_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        calibration.main([str(tmp_path), "--seeds", str(10**9)])
+    assert f"--seeds={10**9} is out of range; allowed 1 to {calibration.MAX_SEEDS}" in capsys.readouterr().err
+
+
 def test_the_command_adds_the_famine_measures_to_json_and_report(tmp_path, capsys):
     out = tmp_path / "calibration"
     assert calibration.main([str(out), "--seeds", "100"]) == 0

@@ -241,3 +241,63 @@ def test_readme_shows_the_committed_leaderboard_and_plot():
     assert block and block in committed, "README leaderboard differs from docs/benchmark: rerun the README command"
     assert "](docs/benchmark/trajectories-historical-1958.png)" in readme
     assert (ROOT / "docs" / "benchmark" / "trajectories-historical-1958.png").is_file()
+
+
+# --- items 4, 20, 23, 25: output folders, OS errors, interrupts, seeds -----------------------------
+def test_overwrite_writes_only_into_an_earlier_result_of_ours(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    thesis = tmp_path / "thesis"
+    thesis.mkdir()
+    (thesis / "thesis.tex").write_text("keep me")
+    assert evaluate.main(["--episodes", "3", "--out", str(thesis), "--no-plots", "--overwrite"]) == 2
+    assert "holds no results.json" in capsys.readouterr().err
+    assert [p.name for p in thesis.iterdir()] == ["thesis.tex"]
+    assert evaluate.main(["--episodes", "3", "--out", ".", "--no-plots", "--overwrite"]) == 2
+    assert "working folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("case", ["file_in_path", "out_is_a_file", "read_only_file_system"])
+def test_output_path_errors_are_one_line_before_evaluating(case, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "file").write_text("x")
+    out = {"file_in_path": "file/bench", "out_is_a_file": "file", "read_only_file_system": "/proc/gl_env_bench"}[case]
+    monkeypatch.setattr(evaluate, "evaluate", lambda *a, **k: pytest.fail("evaluated before checking --out"))
+    code = evaluate.main(["--episodes", "3", "--scenario", "reform", "--out", out, "--no-plots"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and err.startswith("evaluate.py: error:"), err
+
+
+def test_an_interrupted_evaluation_leaves_nothing_that_blocks_a_rerun(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "bench"
+    real_write = evaluate.write_results
+
+    def interrupted(folder, *args, **kwargs):
+        real_write(folder, *args, **kwargs)  # half the files are written, then Ctrl-C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(evaluate, "write_results", interrupted)
+    argv = ["--episodes", "3", "--scenario", "reform", "--out", str(out)]
+    assert evaluate.main(argv) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(evaluate, "write_results", real_write)
+    assert evaluate.main(argv) == 0
+    assert (out / "results.json").is_file() and (out / "trajectories-reform.png").is_file()
+
+
+def test_the_benchmark_plays_only_evaluation_seeds(tmp_path, monkeypatch):
+    from gl_env.envs.vector import GreatLeapVectorEnv
+    from gl_env.seeds import EVALUATION
+
+    played = []
+    reset = GreatLeapVectorEnv.reset
+
+    def recording_reset(self, *, seed=None, options=None):
+        played.extend([seed] if isinstance(seed, int) else list(seed or []))
+        return reset(self, seed=seed, options=options)
+
+    monkeypatch.setattr(GreatLeapVectorEnv, "reset", recording_reset)
+    monkeypatch.chdir(tmp_path)
+    assert evaluate.main(["--episodes", "4", "--scenario", "reform", "--no-plots"]) == 0
+    assert played and all(EVALUATION.start <= s < EVALUATION.stop for s in played)

@@ -212,3 +212,16 @@ def test_custom_labor_shares_are_kept_with_same():
     assert "[same]" in "\n".join(console.written)
     assert game.moves.plan == "custom" and game.moves.labor == shares
     assert sum("share of labor on" in line for line in console.written) == asked == 5
+
+
+def test_a_seed_beyond_64_bits_is_refused_before_the_game():
+    # The scripted cadres' batched replay seeds villages with 64-bit signed integers: refuse such a
+    # seed at once rather than after the whole game.
+    console = _Scripted([])
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--seed", str(2**63), "--years", "1"], console=console)
+    assert exit_info.value.code == 2
+    assert console.written == []
+    played = _Scripted([""] * 100)  # Enter at every question: one year with the suggested answers
+    assert main(["--seed", str(2**63 - 1), "--years", "1"], console=played) == 0
+    assert any("beside the scripted cadres" in line for line in played.written)

@@ -76,7 +76,7 @@ def test_an_existing_output_folder_is_never_overwritten(tiny):
     out, _, _ = tiny
     before = (out / "cells.csv").read_bytes()
     result = _sweep(*TINY, "--out", str(out))
-    assert result.returncode != 0
+    assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "exists and is not empty" in result.stderr and "--overwrite" in result.stderr
     assert (out / "cells.csv").read_bytes() == before
 
@@ -141,3 +141,71 @@ def test_help_lists_every_flag():
     assert result.returncode == 0
     for flag in ("--grid", "--set", "--reward", "--levers", "--iterations", "--population", "--seeds", "--out"):
         assert flag in result.stdout
+
+
+QUICK = ["--iterations", "1", "--population", "4", "--seeds", "2", "--eval-seeds", "4"]
+
+
+def _cells(out: Path) -> dict[frozenset, dict[str, str]]:
+    with open(out / "cells.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    axes = {"audit_probability", "death_accountability"}
+    return {frozenset((k, r[k]) for k in axes): {k: v for k, v in r.items() if k not in axes} for r in rows}
+
+
+def test_a_cells_result_does_not_depend_on_the_order_of_the_axes(tiny, tmp_path):
+    out, _, _ = tiny
+    swapped = parse_args([*TINY[2:4], *TINY[:2], *TINY[4:], "--out", str(tmp_path / "swapped")])
+    assert [name for name, _ in build_grid(swapped).axes] == ["death_accountability", "audit_probability"]
+    assert _cells(run(swapped, log=lambda message: None)) == _cells(out)
+
+
+def test_the_sweep_searches_on_training_seeds_and_measures_on_held_out_ones(tmp_path, monkeypatch):
+    from gl_env.envs.vector import GreatLeapVectorEnv
+    from gl_env.seeds import HELD_OUT, TRAINING
+
+    played = []
+    reset = GreatLeapVectorEnv.reset
+
+    def recording_reset(self, *, seed=None, options=None):
+        played.extend([seed] if isinstance(seed, int) else list(seed or []))
+        return reset(self, seed=seed, options=options)
+
+    monkeypatch.setattr(GreatLeapVectorEnv, "reset", recording_reset)
+    args = parse_args(["--grid", "audit_probability=0.05,1", *QUICK, "--seed", "3", "--out", str(tmp_path / "s")])
+    run(args, log=lambda message: None)
+    training = {s for s in played if TRAINING.start <= s < TRAINING.stop}
+    held_out = {s for s in played if HELD_OUT.start <= s < HELD_OUT.stop}
+    assert len(training) + len(held_out) == len(set(played))
+    assert held_out == set(range(HELD_OUT.start, HELD_OUT.start + 4))
+    per_search = 2 * (1 + 1) + 4  # line search, one iteration, validation
+    assert training == set(range(3 * per_search, 4 * per_search))
+
+
+def test_an_interrupted_sweep_leaves_nothing_and_exits_130(tmp_path, monkeypatch, capsys):
+    import gl_env.sweep as sweep
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep, "write_results", interrupted)
+    out = tmp_path / "s"
+    assert sweep.main(["--grid", "audit_probability=0.05,1", *QUICK, "--out", str(out)]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("case", ["under_a_file", "foreign_folder", "working_folder"])
+def test_output_folder_problems_are_one_line_before_the_search(case, tmp_path, monkeypatch, capsys):
+    import gl_env.sweep as sweep
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "thesis").mkdir()
+    (tmp_path / "thesis" / "thesis.tex").write_text("keep me")
+    out = {"under_a_file": "file/s", "foreign_folder": "thesis", "working_folder": "."}[case]
+    monkeypatch.setattr(sweep, "search", lambda *a, **k: pytest.fail("searched before checking --out"))
+    assert sweep.main(["--grid", "audit_probability=0.05,1", *QUICK, "--out", out, "--overwrite"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("python -m gl_env.sweep: error:"), err
+    assert (tmp_path / "thesis" / "thesis.tex").read_text() == "keep me"

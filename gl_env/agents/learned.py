@@ -16,11 +16,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from gl_env import files
+from gl_env.rewards import resolve_weights
+from gl_env.scenarios import make_params
+from gl_env.seeds import HELD_OUT, TRAINING
 
 ALGORITHMS = ("ppo", "a2c", "sac", "td3", "dqn")
 # Which action space each algorithm trains on (SAC and TD3 need a Box; DQN a Discrete).
@@ -51,14 +56,56 @@ class RunConfig:
     gl_env_version: str = ""
 
     def save(self, run_dir: Path) -> None:
-        (run_dir / CONFIG_FILE).write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
+        files.write_text(run_dir / CONFIG_FILE, json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
 
     @classmethod
     def load(cls, run_dir: Path | str) -> RunConfig:
+        """The checked configuration of a run; ``FileNotFoundError`` without one, ``ValueError`` naming a bad value."""
         path = Path(run_dir) / CONFIG_FILE
         if not path.is_file():
             raise FileNotFoundError(f"{path} not found: {run_dir} is not a gl_env training run")
-        return cls(**json.loads(path.read_text()))
+        try:
+            document = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ValueError(f"{path} is not valid JSON ({error})") from None
+        names = {f.name for f in fields(cls)}
+        if not isinstance(document, dict) or not {"algo", "env_id", "env_kwargs", "seed", "num_envs"} <= set(document):
+            raise ValueError(f"{path} is not a run configuration (it needs algo, env_id, env_kwargs, seed, num_envs)")
+        unknown = sorted(set(document) - names)
+        if unknown:
+            raise ValueError(f"{path}: unknown field(s) {', '.join(unknown)}")
+        config = cls(**document)
+        config.check(str(path))
+        return config
+
+    def check(self, where: str) -> None:
+        """Raise ``ValueError`` naming the first value no training run could have written."""
+        if self.algo not in ALGORITHMS:
+            raise ValueError(f"{where}: unknown algorithm {self.algo!r}; allowed: {', '.join(ALGORITHMS)}")
+        if self.env_id != ENV_IDS[self.action_type]:
+            raise ValueError(
+                f"{where}: env_id {self.env_id!r} does not fit {self.algo} (it trains on {ENV_IDS[self.action_type]})"
+            )
+        for name in ("seed", "num_envs", "total_timesteps"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < (0 if name == "seed" else 1):
+                raise ValueError(
+                    f"{where}: {name}={value!r} must be a {'non-negative' if name == 'seed' else 'positive'} integer"
+                )
+        TRAINING.block(
+            self.seed * self.num_envs, self.num_envs, f"{where}: seed={self.seed} with num_envs={self.num_envs}"
+        )
+        if not all(isinstance(s, int) and not isinstance(s, bool) for s in self.eval_seeds):
+            raise ValueError(f"{where}: eval_seeds must be integers")
+        HELD_OUT.check(self.eval_seeds, f"{where}: eval_seeds")
+        if not isinstance(self.env_kwargs, dict) or not isinstance(self.hyperparams, dict):
+            raise ValueError(f"{where}: env_kwargs and hyperparams must be mappings")
+        overrides = {k: v for k, v in self.env_kwargs.items() if k not in ("scenario", "reward")}
+        try:
+            make_params(self.env_kwargs.get("scenario", "historical-1958"), **overrides)
+            resolve_weights(self.env_kwargs.get("reward", "careerist"))
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"{where}: {error}") from None
 
     @property
     def action_type(self) -> str:
@@ -99,7 +146,13 @@ def model_path(run_dir: Path | str, which: str = "best") -> Path:
 def load_policy(run_dir: Path | str, which: str = "best", device: str = "cpu") -> tuple[LearnedPolicy, RunConfig]:
     """A trained run as a policy, with the configuration that rebuilds its environment."""
     config = RunConfig.load(run_dir)
-    model = algorithm_class(config.algo).load(model_path(run_dir, which), device=device)
+    path = model_path(run_dir, which)
+    try:
+        model = algorithm_class(config.algo).load(path, device=device)
+    except ImportError:
+        raise
+    except Exception as error:  # a damaged zip fails in many ways (zip, pickle, torch): all mean unreadable
+        raise ValueError(f"{path} is not a readable {config.algo} model ({type(error).__name__}: {error})") from None
     return LearnedPolicy(model, config.action_type), config
 
 
