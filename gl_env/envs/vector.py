@@ -10,16 +10,17 @@ from gymnasium import logger, spaces
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from gl_env.actions import ACTION_SIZE, DISCRETE_SIZE, decode_continuous, decode_discrete
-from gl_env.core import dynamics
-from gl_env.core.ops import next_episode_keys, seeds_to_keys
-from gl_env.core.params import CoreParams, Params, randomized, stack_params
-from gl_env.core.state import State, initial_state
+from gl_env.actions import ACTION_SIZE, DISCRETE_SIZE, DISCRETE_TABLE
+from gl_env.core.batch import Villages
+from gl_env.core.params import CoreParams, Params
+from gl_env.core.random import next_episode_keys, seeds_to_keys
+from gl_env.core.state import State
+from gl_env.core.views import RecordColumn
 from gl_env.envs.great_leap import ACTION_TYPES
-from gl_env.info import per_village, reset_info, step_info
-from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW, observe
+from gl_env.info import batch_info, per_village
+from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW
 from gl_env.render import season_report
-from gl_env.rewards import resolve_weights, reward_terms, weighted_reward
+from gl_env.rewards import resolve_weights
 from gl_env.scenarios import make_params
 
 AUTORESET_MODES = {"next_step": AutoresetMode.NEXT_STEP, "same_step": AutoresetMode.SAME_STEP}
@@ -36,7 +37,11 @@ class GreatLeapVectorEnv(VectorEnv):
       batch); or ``params``: one :class:`~gl_env.core.params.Params` per village;
     - ``autoreset_mode``: ``"next_step"`` (default; the step after an episode ends resets that
       village and returns its first observation, reward 0) or ``"same_step"`` (the village
-      resets at once; ``info["final_obs"]`` and ``info["final_info"]`` hold the last ones).
+      resets at once; ``info["final_obs"]`` and ``info["final_info"]`` hold the last ones);
+    - ``parallel``: step the villages on several threads (numba ``prange``). ``None`` (default):
+      from :data:`~gl_env.core.batch.PARALLEL_MIN_VILLAGES` villages on a machine with more than
+      one core, where the threads pay (see the README's Performance section). The results are the
+      same bits whatever the choice or the thread count (``numba.set_num_threads``).
 
     ``reset(seed=s)`` seeds village i with ``s + i``; ``reset(seed=[s_0, ..., s_N-1])`` seeds
     each. A village seeded ``s`` follows exactly the trajectory of ``GreatLeapEnv`` reset with
@@ -62,6 +67,7 @@ class GreatLeapVectorEnv(VectorEnv):
         params: Params | Sequence[Params] | None = None,
         per_env: Mapping[str, Sequence[Any]] | None = None,
         autoreset_mode: str = "next_step",
+        parallel: bool | None = None,
         **overrides: Any,
     ):
         if not isinstance(num_envs, int | np.integer) or isinstance(num_envs, bool) or num_envs < 1:
@@ -93,10 +99,9 @@ class GreatLeapVectorEnv(VectorEnv):
         self.action_space = batch_space(self.single_action_space, self.num_envs)
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
 
-        self._base = stack_params(self.params)
-        self._core: CoreParams = self._base
-        self._state: State | None = None
-        self._keys: np.ndarray | None = None
+        self._villages = Villages(
+            self.params, self.num_envs, self.weights, OBSERVATION_LOW, OBSERVATION_HIGH, parallel=parallel
+        )
         self._done = np.zeros(self.num_envs, dtype=bool)
         self._info: dict[str, Any] = {}
 
@@ -137,25 +142,28 @@ class GreatLeapVectorEnv(VectorEnv):
             mask = np.asarray(mask, dtype=bool)
             if mask.shape != (self.num_envs,):
                 raise ValueError(f"reset_mask must have shape ({self.num_envs},); got {mask.shape}")
-            if self._state is None and not mask.all():
+            if self._villages.t is None and not mask.all():
                 raise ValueError("the first reset must reset every sub-environment")
         keys = self._reset_keys(seed)
-        if mask is None or self._state is None:
-            self._core = randomized(self._base, keys)
-            self._state = initial_state(self._core, keys)
+        villages = self._villages
+        if mask is None or villages.t is None:
+            villages.reset(keys)
             self._done[:] = False
-            self._info = reset_info(self._core, self._state)
         else:
             index = np.flatnonzero(mask)
-            self._state, fresh = self._restart(self._state, index, keys[index])
-            _scatter_info(self._info, index, reset_info(self._core.rows(index), fresh))
-        self._keys = self._state.key
-        return observe(self._core, self._state), self._info
+            villages.reset(keys[index], index)
+            self._done[index] = False
+            # A partial reset updates the last info: the other villages keep their last step's values
+            # (and the keys only a step returns, such as final_obs, stay as that step left them).
+            self._info = {**self._info, **batch_info(villages.record)}
+            return villages.obs, self._info
+        self._info = batch_info(villages.record)
+        return villages.obs, self._info
 
     def _reset_keys(self, seed: int | Sequence[int] | None) -> np.ndarray:
         if seed is None:
-            if self._keys is not None:
-                return next_episode_keys(self._keys)
+            if self._villages.t is not None:
+                return next_episode_keys(self._villages.key)
             super().reset(seed=None)
             seeds = self.np_random.integers(0, 2**63, size=self.num_envs, dtype=np.int64)
         elif isinstance(seed, int | np.integer):
@@ -168,105 +176,66 @@ class GreatLeapVectorEnv(VectorEnv):
             super().reset(seed=int(seeds[0]))
         return seeds_to_keys(np.asarray(seeds).astype(np.uint64))
 
-    def _restart(
-        self, state: State, index: np.ndarray, keys: np.ndarray, shared: set[int] | None = None
-    ) -> tuple[State, State]:
-        """Start new episodes (keyed ``keys``) in villages ``index`` of ``state``; the others carry on.
-
-        Returns the whole batch's state, and the new villages' opening state (``index`` rows).
-        ``shared`` is as for :func:`_merge_rows`.
-        """
-        if self._base.randomize:
-            rows = randomized(self._base.rows(index), keys)
-            for name, value in rows.__dict__.items():
-                if isinstance(value, np.ndarray):
-                    getattr(self._core, name)[index] = value
-        fresh = initial_state(self._core.rows(index), keys)
-        self._done[index] = False
-        merged = State(*(_merge_rows(full, index, part, shared) for full, part in zip(state, fresh, strict=True)))
-        return merged, fresh
-
     def _start_episodes(self, index: np.ndarray) -> np.ndarray:
         """Start the next episodes of villages ``index`` now, instead of at the next step (for
         adapters with their own autoreset, e.g. :mod:`gl_env.sb3`); returns their first observations.
 
         Their opening info is not computed: ``info`` is left as the last step returned it.
         """
-        self._state, fresh = self._restart(self._state, index, next_episode_keys(self._state.key[index]))
-        self._keys = self._state.key
-        return observe(self._core.rows(index), fresh)
+        villages = self._villages
+        villages.reset(next_episode_keys(villages.key[index]), index)
+        self._done[index] = False
+        return villages.obs[index]
 
     # --- step -------------------------------------------------------------------------------------
     def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        if self._state is None:
+        villages = self._villages
+        if villages.t is None:
             raise RuntimeError("call reset() before step()")
-        decision = self._decisions(actions)
-        state = self._state
-        restarting = np.flatnonzero(self._done) if self.autoreset_mode == AutoresetMode.NEXT_STEP else ()
-        if len(restarting):
-            # Next-step autoreset: these villages start a new episode instead of stepping. They are
-            # stepped with the rest from their ended state (cheaper than splitting the batch; the
-            # season is held inside the horizon), and their results replaced by the new opening.
-            state = state._replace(t=np.minimum(state.t, self._core.horizon - 1))
-        state, outcome = dynamics.step(self._core, state, decision)
-        terms = reward_terms(outcome, state, decision)
-        reward = weighted_reward(terms, self.weights)
-        terminated = outcome.purged > 0.0
-        truncated = state.t >= self._core.horizon
-        info = step_info(self._core, outcome, state, terms, self.weights)
-        if len(restarting):
-            # Arrays made by this step are written in place; those carried over from the last state
-            # (which the caller may still hold, e.g. through the last info) are copied first.
-            shared = {id(field) for field in self._state}
-            keys = next_episode_keys(self._state.key[restarting])
-            state, fresh = self._restart(state, restarting, keys, shared)
-            reward[restarting] = 0.0
-            terminated[restarting] = False
-            truncated[restarting] = False
-            _scatter_info(info, restarting, reset_info(self._core.rows(restarting), fresh), shared)
-        # Observed once, after the restarts: a village's observation depends on its own row only.
-        obs = observe(self._core, state)
+        self._decide(actions)
+        # Next-step autoreset: the villages whose episode ended start the next one instead of a season.
+        next_step = self.autoreset_mode == AutoresetMode.NEXT_STEP
+        villages.step(self._done if next_step and self._done.any() else None)
+        obs, record = villages.obs, villages.record
+        reward = record[RecordColumn.reward].copy()
+        terminated = villages.terminated
+        truncated = villages.truncated
         self._done = terminated | truncated
-        if self.autoreset_mode == AutoresetMode.SAME_STEP and self._done.any():
+        info = batch_info(record)
+        if not next_step and self._done.any():
             ended = np.flatnonzero(self._done)
-            info["final_info"], info["_final_info"] = dict(info), self._done.copy()
+            info["final_info"], info["_final_info"] = batch_info(record.copy()), self._done.copy()
             info["final_obs"], info["_final_obs"] = obs.copy(), self._done.copy()
-            state, fresh = self._restart(state, ended, next_episode_keys(state.key[ended]))
-            obs[ended] = observe(self._core.rows(ended), fresh)
-            _scatter_info(info, ended, reset_info(self._core.rows(ended), fresh))
-        self._state = state
+            # The arrays of this step are not handed out yet: the new episodes are written into them.
+            villages.reset(next_episode_keys(villages.key[ended]), ended, in_place=True)
+            info.update(batch_info(record))
         self._info = info
-        self._keys = state.key
         return obs, reward, terminated, truncated, info
 
-    def _decisions(self, actions: Any) -> Any:
+    def _decide(self, actions: Any) -> None:
+        villages = self._villages
         if self.action_type == "discrete":
             index = np.asarray(actions)
             if index.shape != (self.num_envs,) or not np.issubdtype(index.dtype, np.integer):
                 raise ValueError(f"actions must be {self.num_envs} ints; got shape {index.shape}, dtype {index.dtype}")
-            if ((index < 0) | (index >= DISCRETE_SIZE)).any():
-                bad = index[(index < 0) | (index >= DISCRETE_SIZE)][0]
+            bad = villages.decide_discrete(index.astype(np.int64, copy=False), DISCRETE_TABLE)
+            if bad >= 0:
                 raise ValueError(
-                    f"action {bad} is not in Discrete({DISCRETE_SIZE}): an int from 0 to {DISCRETE_SIZE - 1}"
+                    f"action {index[bad]} is not in Discrete({DISCRETE_SIZE}): an int from 0 to {DISCRETE_SIZE - 1}"
                 )
-            return decode_discrete(index)
+            return
         actions = np.asarray(actions)
         if actions.shape != (self.num_envs, ACTION_SIZE):
             raise ValueError(f"actions must have shape ({self.num_envs}, {ACTION_SIZE}); got {actions.shape}")
-        # One float64 copy, one contiguous row per component: the decoding then runs on
-        # contiguous rows, and the clipping in place.
-        columns = actions.T.astype(np.float64, order="C")
-        finite = np.isfinite(columns)
-        if not finite.all():
-            component, env = np.argwhere(~finite)[0]
+        values = np.ascontiguousarray(actions, dtype=np.float64)
+        # Documented: out-of-range components are clipped to [-1, 1]; NaN or inf raise.
+        bad = villages.decide_continuous(values)
+        if bad >= 0:
+            env, component = divmod(bad, ACTION_SIZE)
             raise ValueError(
-                f"actions[{env}, {component}]={float(columns[component, env])!r} is not finite; "
+                f"actions[{env}, {component}]={float(values[env, component])!r} is not finite; "
                 "actions must lie in [-1, 1]"
             )
-        # Documented: out-of-range components are clipped to [-1, 1].
-        np.maximum(columns, -1.0, out=columns)
-        np.minimum(columns, 1.0, out=columns)
-        return decode_continuous(columns.T)
 
     # --- render -----------------------------------------------------------------------------------
     def render(self) -> tuple[str, ...] | None:
@@ -277,51 +246,21 @@ class GreatLeapVectorEnv(VectorEnv):
                 'e.g. gym.make_vec("gl_env/GreatLeap-v0", render_mode="ansi")'
             )
             return None
-        if self._state is None:
+        if self._villages.t is None:
             raise RuntimeError("call reset() before render()")
         return tuple(season_report(info) for info in per_village(self._info, self.num_envs))
 
     @property
     def state(self) -> State | None:
-        """The batched core state (read-only; for analysis and tests)."""
-        return self._state
+        """The batched core state, ``(num_envs,)`` arrays (read-only; for analysis and tests)."""
+        return None if self._villages.t is None else self._villages.state()
 
     @property
     def core_params(self) -> CoreParams:
-        """The compiled params, one row per village where they differ."""
-        return self._core
+        """The compiled params, one row per village where they differ (randomised fields drawn)."""
+        return self._villages.core
 
 
 def _plain(value: Any) -> Any:
     """numpy scalars from a per_env sequence as Python numbers (Params validates Python types)."""
     return value.item() if isinstance(value, np.generic) else value
-
-
-def _merge_rows(full: np.ndarray, index: np.ndarray, part: np.ndarray, shared: set[int] | None) -> np.ndarray:
-    """``full`` with rows ``index`` replaced by ``part``.
-
-    ``full`` is written in place when it is an array made by the current step; it is copied
-    first when it may be held elsewhere: when ``shared`` is None, or holds ``id(full)``. Every
-    array written in place joins ``shared``, so that an array met twice (e.g. a state array
-    that the info also holds) is never overwritten with different rows.
-    """
-    if shared is None or id(full) in shared:
-        full = full.copy()
-    if shared is not None:
-        shared.add(id(full))
-    full[index] = part
-    return full
-
-
-def _scatter_info(
-    info: dict[str, Any], index: np.ndarray, part: dict[str, Any], shared: set[int] | None = None
-) -> None:
-    """Write villages ``index`` of ``part`` into ``info`` (arrays, nested dicts); ``shared`` as for
-    :func:`_merge_rows` (None: copy every array and nested dict, e.g. while a final_info holds them)."""
-    for key, value in part.items():
-        if isinstance(value, dict):
-            if shared is None:
-                info[key] = dict(info[key])
-            _scatter_info(info[key], index, value, shared)
-        else:
-            info[key] = _merge_rows(np.asarray(info[key]), index, value, shared)

@@ -1,0 +1,185 @@
+"""N villages in the kernel's arrays: the small interface through which the envs run the core.
+
+A single environment is a batch of one. Every step writes fresh arrays (state, observations,
+records), so arrays handed out earlier are never changed by later steps; a partial reset
+copies before writing, unless told the arrays are its own (``in_place``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from gl_env.core import kernel
+from gl_env.core.dynamics import Midseason, Outcome
+from gl_env.core.params import CoreParams, Params, randomize_table, stack_params
+from gl_env.core.state import STATE_FLOATS, Decision, State
+from gl_env.core.views import OBSERVATION_COLUMNS, RECORD_COLUMNS, REWARD_TERMS, RecordColumn
+
+# Below this many villages a step is too short for threads to pay (see benchmarks/throughput.py).
+PARALLEL_MIN_VILLAGES = 8192
+
+
+def default_parallel(num_villages: int) -> bool:
+    """Whether the kernel's parallel loop is used by default: for large batches on several cores."""
+    return num_villages >= PARALLEL_MIN_VILLAGES and (os.cpu_count() or 1) > 1
+
+
+class Villages:
+    """``num_villages`` villages of ``params`` (one entry shared by all, or one per village).
+
+    ``weights``: the reward weights by term (:data:`~gl_env.core.views.REWARD_TERMS`).
+    ``obs_low``/``obs_high``: the observation bounds (``(45,)``, in
+    :data:`~gl_env.core.views.OBSERVATION_COLUMNS` order). ``parallel``: run the kernel's
+    threaded loop (``None``: :func:`default_parallel`); the results are the same bits.
+
+    After :meth:`reset` or :meth:`step`: ``t``, ``key``, ``floats`` (the state), ``obs``
+    ``(N, 45)`` float32 and ``record`` ``(len(RECORD_COLUMNS), N)`` float64.
+    """
+
+    def __init__(
+        self,
+        params: Sequence[Params],
+        num_villages: int,
+        weights: Mapping[str, float],
+        obs_low: np.ndarray,
+        obs_high: np.ndarray,
+        parallel: bool | None = None,
+    ):
+        if len(obs_low) != len(OBSERVATION_COLUMNS) or len(obs_high) != len(OBSERVATION_COLUMNS):
+            raise ValueError(f"observation bounds must have {len(OBSERVATION_COLUMNS)} entries")
+        self.size = int(num_villages)
+        self.base = stack_params(params)
+        if self.base.size not in (1, self.size):
+            raise ValueError(f"params has {self.base.size} rows; expected 1 or {self.size}")
+        # Randomised fields are drawn per village: each needs its own row.
+        self.core: CoreParams = self.base if not self.base.randomize else self._own_rows(self.base)
+        self.randomize = randomize_table(self.base)
+        self.weights = np.asarray([float(weights[term]) for term in REWARD_TERMS], dtype=np.float64)
+        self.low = np.ascontiguousarray(obs_low, dtype=np.float64)
+        self.high = np.ascontiguousarray(obs_high, dtype=np.float64)
+        self.parallel = default_parallel(self.size) if parallel is None else bool(parallel)
+        self._step = kernel.step_parallel if self.parallel else kernel.step
+        self._midseason = np.empty((len(Midseason._fields), self.size))
+        self._decisions = np.empty((self.size, len(Decision._fields)))
+        self._no_restart = np.zeros(self.size, dtype=np.bool_)
+        self.t: np.ndarray | None = None
+        self.key = np.zeros(self.size, dtype=np.uint64)
+        self.floats = np.zeros((len(STATE_FLOATS), self.size))
+        self.obs = np.zeros((self.size, len(OBSERVATION_COLUMNS)), dtype=np.float32)
+        self.record = np.zeros((len(RECORD_COLUMNS), self.size))
+
+    def _own_rows(self, core: CoreParams) -> CoreParams:
+        index = np.zeros(self.size, dtype=np.int64) if core.size == 1 else np.arange(self.size)
+        # Fancy indexing copies: the rows are the villages' own.
+        return core._replace(
+            values=core.values[index],
+            timeline=core.timeline[index],
+            horizon=core.horizon[index],
+            start_year=core.start_year[index],
+            soviet_season=core.soviet_season[index],
+        )
+
+    # --- the kernel's arguments ------------------------------------------------------------------
+    def _params_args(self) -> tuple[np.ndarray, ...]:
+        b, z, c = self.base, self.randomize, self.core
+        return (
+            b.values, b.timeline, z.column, z.in_timeline, z.low, z.high, z.multiplier, z.uniform,
+            c.values, c.timeline, c.horizon, c.start_year, c.soviet_season,
+        )  # fmt: skip
+
+    # --- reset and step ----------------------------------------------------------------------------
+    def reset(self, keys: np.ndarray, index: np.ndarray | None = None, in_place: bool = False) -> None:
+        """Start episodes keyed ``keys`` (uint64) in villages ``index`` (all when None).
+
+        A partial reset writes into copies of the current arrays (unless ``in_place``).
+        """
+        if index is None:
+            index = np.arange(self.size)
+            self.t = np.zeros(self.size, dtype=np.int64)
+            self.key = np.empty(self.size, dtype=np.uint64)
+            self.floats = np.empty((len(STATE_FLOATS), self.size))
+            self.obs = np.empty((self.size, len(OBSERVATION_COLUMNS)), dtype=np.float32)
+            self.record = np.empty((len(RECORD_COLUMNS), self.size))
+        elif not in_place:
+            self.t, self.key, self.floats = self.t.copy(), self.key.copy(), self.floats.copy()
+            self.obs, self.record = self.obs.copy(), self.record.copy()
+        kernel.reset(
+            np.asarray(index, dtype=np.int64),
+            np.asarray(keys, dtype=np.uint64),
+            *self._params_args(),
+            self.t,
+            self.key,
+            self.floats,
+            self.obs,
+            self.record,
+            self.low,
+            self.high,
+        )
+
+    def decide_continuous(self, actions: np.ndarray) -> int:
+        """Decide from continuous actions ``(N, 10)`` float64 for the next :meth:`step`.
+
+        Returns -1, or the flat index of the first non-finite component (nothing decided).
+        """
+        return kernel.decode_continuous(actions, self._decisions)
+
+    def decide_discrete(self, index: np.ndarray, table: np.ndarray) -> int:
+        """Decide from discrete actions ``(N,)`` int64 (rows of ``table``) for the next :meth:`step`.
+
+        Returns -1, or the position of the first action outside the table (nothing decided).
+        """
+        return kernel.decode_discrete(index, table, self._decisions)
+
+    @property
+    def decisions(self) -> np.ndarray:
+        """The decisions of the next step, ``(N, 10)`` (columns :class:`~gl_env.core.state.DecisionColumn`)."""
+        return self._decisions
+
+    def step(self, restart: np.ndarray | None = None) -> None:
+        """Play one season in every village on :attr:`decisions`, except in those ``restart`` marks,
+        which start their next episode instead."""
+        t, key, floats = self.t, self.key, self.floats
+        self.t = np.empty(self.size, dtype=np.int64)
+        self.key = np.empty(self.size, dtype=np.uint64)
+        self.floats = np.empty((len(STATE_FLOATS), self.size))
+        self.obs = np.empty((self.size, len(OBSERVATION_COLUMNS)), dtype=np.float32)
+        self.record = np.empty((len(RECORD_COLUMNS), self.size))
+        self._step(
+            *self._params_args(),
+            t,
+            key,
+            floats,
+            self._decisions,
+            self._no_restart if restart is None else restart,
+            self.weights,
+            self._midseason,
+            self.t,
+            self.key,
+            self.floats,
+            self.obs,
+            self.record,
+            self.low,
+            self.high,
+        )
+
+    # --- views ---------------------------------------------------------------------------------------
+    @property
+    def terminated(self) -> np.ndarray:
+        """Villages whose cadre was purged this season."""
+        return self.record[RecordColumn.purged] > 0.0
+
+    @property
+    def truncated(self) -> np.ndarray:
+        """Villages that reached their horizon."""
+        return self.t >= self.core.horizon
+
+    def state(self) -> State:
+        """The state as a :class:`State` of ``(N,)`` arrays (views of the current arrays)."""
+        return State(self.t, self.key, *self.floats)
+
+    def outcome(self) -> Outcome:
+        """The last season's :class:`Outcome`, ``(N,)`` arrays (views of the current record)."""
+        return Outcome(*self.record[: len(Outcome._fields)])
