@@ -15,7 +15,6 @@ be driven through standard input.
 from __future__ import annotations
 
 import argparse
-import copy
 import math
 import sys
 import textwrap
@@ -33,12 +32,11 @@ from gl_env.actions import (
     REPORT_RATIO_MAX,
     REPORT_RATIO_MIN,
     continuous_action,
-    decode_continuous,
 )
 from gl_env.agents.scripted import NORMAL_RATION_KG, SCRIPTED_POLICIES, make_policy
-from gl_env.core import dynamics
 from gl_env.core.constants import DAYS_PER_SEASON, SEASONS, SEASONS_PER_YEAR, SEED_KG_PER_HA
-from gl_env.core.ops import ScalarOps
+from gl_env.core.dynamics import Outcome, next_target
+from gl_env.core.state import State
 from gl_env.core.params import TIMELINE_NAMES
 from gl_env.envs.great_leap import GreatLeapEnv
 from gl_env.observations import named
@@ -273,8 +271,7 @@ class Game:
 
     # --- what the player is told ------------------------------------------------------------------
     def _climate(self) -> dict[str, float]:
-        core, t = self.env.core_params, self.env.state.t
-        return dict(zip(TIMELINE_NAMES, core.timeline[min(t, core.horizon - 1)], strict=True))
+        return self.env.core_params.climate(self.env.state.t)
 
     @property
     def season(self) -> str:
@@ -283,7 +280,7 @@ class Game:
     def lasting_ration(self) -> float | None:
         """The ration (kg/person/day) the store allows until the next harvest, seed for the coming
         spring set aside; None in autumn, when the harvest comes in before the village eats."""
-        state, core, c = self.env.state, self.env.core_params, self._climate()
+        state, core, c = self.env.state, self.env.core_params.village(), self._climate()
         if self.season == "autumn":
             return None
         seed = 0.0
@@ -318,7 +315,7 @@ class Game:
 
     def briefing(self) -> str:
         """The situation before the season's move: village, food, standing, the state's demands."""
-        state, core, c = self.env.state, self.env.core_params, self._climate()
+        state, core, c = self.env.state, self.env.core_params.village(), self._climate()
         o = named(self.obs)
         year = core.start_year + state.t // SEASONS_PER_YEAR
         lines = [
@@ -374,18 +371,16 @@ class Game:
         fixed (never, or surely and exactly) and found hidden grain costs nothing, so the preview
         leaks none of the season's random draws.
         """
-        foreseen = copy.copy(self.env.core_params)
-        foreseen.audit_probability = 1.0 if audited else 0.0
-        foreseen.audit_error = 0.0
-        foreseen.concealment_penalty = 0.0
         action = self._action(report_ratio, ration_kg)
-        return dynamics.step(foreseen, self.env.state, decode_continuous(action.astype(float).tolist()))
+        fixed = {"audit_probability": 1.0 if audited else 0.0, "audit_error": 0.0, "concealment_penalty": 0.0}
+        state, outcome = self.env.villages.foresee(action.reshape(1, -1), **fixed)
+        return State(*(v.item() for v in state)), Outcome(*(v.item() for v in outcome))
 
     def report_options(self, ration_kg: float) -> str:
         """What each report would bring: the state's take, the grain left, next year's target, the standing."""
-        state, core = self.env.state, self.env.core_params
+        state, core = self.env.state, self.env.core_params.village()
         harvest = self._foresee(1.0, ration_kg, audited=False)[1].harvest_kg
-        # M9: next spring's target ratchets from this report (see gl_env.core.dynamics.step).
+        # M9: next spring's target ratchets from this report (see gl_env.core.dynamics.next_target).
         next_spring = min(state.t + 2, core.horizon - 1)
         growth = dict(zip(TIMELINE_NAMES, core.timeline[next_spring], strict=True))["planned_growth"]
         lines = [
@@ -400,7 +395,7 @@ class Game:
             _, audit = self._foresee(ratio, ration_kg, audited=True)
             left = (state.store_kg + plain.harvest_kg - plain.procurement_due_kg) / state.population
             of_target = plain.reported_kg / max(state.target_kg, 1.0)
-            target = dynamics.next_target(ScalarOps, state.target_kg, plain.reported_kg, core.ratchet, growth)
+            target = next_target(state.target_kg, plain.reported_kg, core.ratchet, growth)
             lines.append(
                 f"    x{ratio:<4g} {plain.reported_kg / 1000:8,.1f} t {of_target:9.0%} "
                 f"{plain.procurement_due_kg / 1000:9,.1f} t {max(left, 0.0):5,.0f} kg/p. {target / 1000:9,.0f} t   "
@@ -503,7 +498,7 @@ class Game:
 
     def move(self) -> np.ndarray:
         """Ask the season's questions and return the action."""
-        c, m, core = self._climate(), self.moves, self.env.core_params
+        c, m, core = self._climate(), self.moves, self.env.core_params.village()
         self.console.write(self.briefing())
         if self.env.state.t == 0:
             self.console.write(self.plans())
@@ -601,7 +596,7 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     except KeyboardInterrupt:
         finished = False
     console.write("\n=== Your term is over ===" if finished else "\n=== You left the game ===")
-    start_year = game.env.core_params.start_year
+    start_year = int(game.env.core_params.start_year[0])
     records = [game.record(), *baselines(args.scenario, args.seed, args.years)] if game.infos else []
     if not records:
         console.write("No season was played.")
@@ -612,7 +607,7 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     )
     if not finished:
         console.write(
-            f"(You played {len(game.infos)} of {game.env.core_params.horizon} seasons; "
+            f"(You played {len(game.infos)} of {int(game.env.core_params.horizon[0])} seasons; "
             "the scripted cadres played to the end or to their purge.)"
         )
     console.write(

@@ -7,6 +7,7 @@ copies before writing, unless told the arrays are its own (``in_place``).
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Mapping, Sequence
 
@@ -164,6 +165,20 @@ class Villages:
             self.low,
             self.high,
         )
+
+    def foresee(self, actions: np.ndarray, **values: float) -> tuple[State, Outcome]:
+        """What one season would bring from the current state on continuous ``actions`` ``(N, 10)``,
+        with the numeric params ``values`` set in every row (e.g. audits fixed), changing nothing
+        here. Returns the new state and the outcome, ``(N,)`` arrays."""
+        preview = copy.copy(self)
+        preview.core = self.core.replaced(**values)
+        preview._decisions = np.empty_like(self._decisions)
+        preview._midseason = np.empty_like(self._midseason)
+        bad = preview.decide_continuous(np.ascontiguousarray(actions, dtype=np.float64))
+        if bad >= 0:
+            raise ValueError(f"actions hold a non-finite value at flat index {bad}")
+        preview.step()
+        return preview.state(), preview.outcome()
 
     # --- views ---------------------------------------------------------------------------------------
     @property

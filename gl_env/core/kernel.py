@@ -227,11 +227,12 @@ def step_parallel(
 ):  # fmt: skip
     """:func:`step` with each pass's villages spread over threads (``prange``); the same bits."""
     n = t.shape[0]
+    # (The prange index is unsigned; the row arithmetic wants it signed.)
     for i in prange(n):
-        _first_half(i, values, timeline, t, key, floats, decisions, restart, midseason)
+        _first_half(np.int64(i), values, timeline, t, key, floats, decisions, restart, midseason)
     for i in prange(n):
         _second_half(
-            i, base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
+            np.int64(i), base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
             values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights,
             midseason, t_out, key_out, floats_out, obs, record, low, high,
         )  # fmt: skip

@@ -22,6 +22,7 @@ import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -368,6 +369,18 @@ class CoreParams(NamedTuple):
             horizon=self.horizon[index],
             start_year=self.start_year[index],
             soviet_season=self.soviet_season[index],
+        )
+
+    def village(self, row: int = 0) -> SimpleNamespace:
+        """Row ``row`` as Python numbers by field name, with ``horizon``, ``start_year``,
+        ``soviet_season`` and ``timeline`` (a tuple of seasons' climate tuples); for displays."""
+        numbers = dict(zip(VALUE_NAMES, self.values[row].tolist(), strict=True))
+        return SimpleNamespace(
+            **numbers,
+            horizon=int(self.horizon[row]),
+            start_year=int(self.start_year[row]),
+            soviet_season=int(self.soviet_season[row]),
+            timeline=tuple(map(tuple, self.timeline[row].tolist())),
         )
 
     def replaced(self, **values: float) -> CoreParams:

@@ -243,6 +243,11 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         return self._state
 
     @property
+    def villages(self) -> Villages:
+        """The kernel's arrays of this village (for analysis tools, e.g. :mod:`gl_env.play`'s previews)."""
+        return self._villages
+
+    @property
     def core_params(self) -> CoreParams:
         """The compiled params of the current episode (randomised fields drawn; one row)."""
         return self._villages.core
