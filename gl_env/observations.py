@@ -2,9 +2,9 @@
 
 Each component is one row of :data:`OBSERVATION_SPEC` (index, name, low, high, unit, meaning);
 values outside [low, high] are clipped. The kernel computes the observation with the season
-(:func:`gl_env.core.views.observe_village`, in this order, asserted below). Ratios r > 0 are squashed as (r - 1)/(r + 1), which maps
-1 to 0 and keeps any ratio inside (-1, 1). The climate rows describe the season the next action
-applies to.
+(:func:`gl_env.core.views.observe_village`, in this order, asserted below). Ratios r > 0 are
+squashed as (r - 1)/(r + 1), which maps 1 to 0 and keeps any ratio inside (-1, 1). The climate
+rows describe the season the next action applies to.
 """
 
 from __future__ import annotations

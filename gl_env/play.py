@@ -36,8 +36,8 @@ from gl_env.actions import (
 from gl_env.agents.scripted import NORMAL_RATION_KG, SCRIPTED_POLICIES, make_policy
 from gl_env.core.constants import DAYS_PER_SEASON, SEASONS, SEASONS_PER_YEAR, SEED_KG_PER_HA
 from gl_env.core.dynamics import Outcome, next_target
-from gl_env.core.state import State
 from gl_env.core.params import TIMELINE_NAMES
+from gl_env.core.state import State
 from gl_env.envs.great_leap import GreatLeapEnv
 from gl_env.observations import named
 from gl_env.rewards import REWARD_PRESETS, REWARD_TERMS

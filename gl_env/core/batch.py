@@ -198,3 +198,27 @@ class Villages:
     def outcome(self) -> Outcome:
         """The last season's :class:`Outcome`, ``(N,)`` arrays (views of the current record)."""
         return Outcome(*self.record[: len(Outcome._fields)])
+
+
+def compile_kernel() -> None:
+    """Compile (or load from the disk cache) every kernel entry point the envs use, on a tiny batch.
+
+    The test suite calls it once before its workers start, so that they load the cache instead
+    of each compiling; anyone may call it to pay the compile cost up front.
+    """
+    from gl_env.core.dynamics import next_target
+    from gl_env.core.random import next_episode_keys, seeds_to_keys
+
+    params = [Params()]
+    table = np.zeros((2, len(Decision._fields)))
+    table[:, 0] = 1.0
+    for parallel in (False, True):
+        bounds = np.zeros(len(OBSERVATION_COLUMNS)), np.ones(len(OBSERVATION_COLUMNS))
+        villages = Villages(params, 2, dict.fromkeys(REWARD_TERMS, 1.0), *bounds, parallel=parallel)
+        villages.reset(seeds_to_keys(np.arange(2)))
+        villages.decide_continuous(np.zeros((2, len(Decision._fields))))
+        villages.step()
+        villages.decide_discrete(np.zeros(2, dtype=np.int64), table)
+        villages.step(np.ones(2, dtype=np.bool_))
+        villages.reset(next_episode_keys(villages.key[:1]), np.zeros(1, dtype=np.int64))
+    next_target(1.0, 1.0, 0.5, 0.0)

@@ -145,7 +145,8 @@ def labor(p: np.ndarray, c: np.ndarray, s: np.ndarray, d: np.ndarray) -> tuple[f
     Returns available labor-days, days actually worked (they cost energy), work capacity,
     collective and private hectares.
     """
-    workers = s[S.population] * p[V.working_age_share] * (p[V.participation] + p[V.mobilization_extra] * d[D.mobilization])
+    participation = p[V.participation] + p[V.mobilization_extra] * d[D.mobilization]
+    workers = s[S.population] * p[V.working_age_share] * participation
     days = workers * _WORKDAYS_PER_WORKER
     capacity = np.sqrt(clip(s[S.food_adequacy], k.WORK_CAPACITY_MIN, 1.0)) * clip(
         s[S.reserve] / k.WORK_CAPACITY_RESERVE, k.WORK_CAPACITY_MIN, 1.0
@@ -229,18 +230,20 @@ def private_plots(
     adequacy = days * d[D.labor_private] * capacity / maximum(private_ha * k.PRIVATE_WORKDAYS_PER_HA, _TINY)
     per_season = (1.0 - winter) * k.PRIVATE_SEASON_WEIGHTS[0]
     return (
-        private_ha
-        * p[V.base_yield_kg_per_ha]
-        * k.PRIVATE_YIELD_MULTIPLE
-        * per_season
-        * np.sqrt(minimum(adequacy, 3.0))
+        private_ha * p[V.base_yield_kg_per_ha] * k.PRIVATE_YIELD_MULTIPLE * per_season * np.sqrt(minimum(adequacy, 3.0))
     )
 
 
 @_jit
 def harvest(
-    p: np.ndarray, c: np.ndarray, s: np.ndarray, collective_ha: float, sown_share: float, crop_labor: float,
-    u0: float, u1: float,
+    p: np.ndarray,
+    c: np.ndarray,
+    s: np.ndarray,
+    collective_ha: float,
+    sown_share: float,
+    crop_labor: float,
+    u0: float,
+    u1: float,
 ) -> float:
     """The harvest if it came in now: sown land x base yield x sqrt(field labor) x works x tools x
     animals x weather (``Climate.weather_mean`` with triangular noise of s.d. ``weather_sd``).
@@ -275,7 +278,13 @@ def audit_estimate(p: np.ndarray, true_harvest: float, u4: float, u5: float) -> 
 
 @_jit
 def procurement_due(
-    p: np.ndarray, c: np.ndarray, pop: float, reported: float, target: float, audited: float, estimate: float,
+    p: np.ndarray,
+    c: np.ndarray,
+    pop: float,
+    reported: float,
+    target: float,
+    audited: float,
+    estimate: float,
     soviet: float,
 ) -> float:
     """M10 (allotment on reported yields), M7 (Soviet withdrawal raises the take).
@@ -579,7 +588,7 @@ def until_report(
 
 MidseasonColumn = IntEnum("MidseasonColumn", Midseason._fields, start=0)
 OutcomeColumn = IntEnum("OutcomeColumn", Outcome._fields, start=0)
-M, O = MidseasonColumn, OutcomeColumn
+M, Out = MidseasonColumn, OutcomeColumn
 
 
 @_jit
@@ -616,9 +625,7 @@ def from_procurement(
     reported = m[M.reported_kg]
 
     # 3. procurement: the state takes its due from the store (down to the retention floor).
-    due = autumn * procurement_due(
-        p, c, pop, reported, s[S.target_kg], m[M.audited], m[M.audit_estimate_kg], soviet
-    )
+    due = autumn * procurement_due(p, c, pop, reported, s[S.target_kg], m[M.audited], m[M.audit_estimate_kg], soviet)
     store = m[M.store_kg]
     taken = minimum(due, maximum(store - p[V.retention_floor_kg_per_person] * pop, 0.0))
     store = store - taken
@@ -687,33 +694,33 @@ def from_procurement(
     new[S.born_in_2] = s[S.born_in_3]
     new[S.born_in_3] = conceived
 
-    o[O.season] = season
-    o[O.harvest_kg] = m[M.harvest_kg]
-    o[O.reported_kg] = reported
-    o[O.private_output_kg] = m[M.private_output_kg]
-    o[O.steel_kg] = m[M.steel_kg]
-    o[O.reported_steel_kg] = m[M.reported_steel_kg]
-    o[O.seed_kg] = m[M.seed_kg]
-    o[O.concealed_kg] = m[M.concealed_kg]
-    o[O.procurement_due_kg] = due
-    o[O.procurement_kg] = procured
-    o[O.confiscated_kg] = confiscated
-    o[O.relief_kg] = relief_kg
-    o[O.consumption_kg] = consumption
-    o[O.waste_kg] = waste
-    o[O.spoilage_kg] = spoilage
-    o[O.store_start_kg] = s[S.store_kg]
-    o[O.hidden_start_kg] = s[S.hidden_kg]
-    o[O.kcal_per_person_day] = intake
-    o[O.kcal_need_per_person_day] = need
-    o[O.deaths] = deaths
-    o[O.excess_deaths] = excess
-    o[O.births] = births
-    o[O.population_start] = pop
-    o[O.audited] = m[M.audited]
-    o[O.searched] = searched
-    o[O.works_failed] = m[M.works_failed]
-    o[O.purge_probability] = purge
-    o[O.purged] = purged
-    o[O.standing_change] = standing - s[S.standing]
-    o[O.soviet_withdrawn] = soviet
+    o[Out.season] = season
+    o[Out.harvest_kg] = m[M.harvest_kg]
+    o[Out.reported_kg] = reported
+    o[Out.private_output_kg] = m[M.private_output_kg]
+    o[Out.steel_kg] = m[M.steel_kg]
+    o[Out.reported_steel_kg] = m[M.reported_steel_kg]
+    o[Out.seed_kg] = m[M.seed_kg]
+    o[Out.concealed_kg] = m[M.concealed_kg]
+    o[Out.procurement_due_kg] = due
+    o[Out.procurement_kg] = procured
+    o[Out.confiscated_kg] = confiscated
+    o[Out.relief_kg] = relief_kg
+    o[Out.consumption_kg] = consumption
+    o[Out.waste_kg] = waste
+    o[Out.spoilage_kg] = spoilage
+    o[Out.store_start_kg] = s[S.store_kg]
+    o[Out.hidden_start_kg] = s[S.hidden_kg]
+    o[Out.kcal_per_person_day] = intake
+    o[Out.kcal_need_per_person_day] = need
+    o[Out.deaths] = deaths
+    o[Out.excess_deaths] = excess
+    o[Out.births] = births
+    o[Out.population_start] = pop
+    o[Out.audited] = m[M.audited]
+    o[Out.searched] = searched
+    o[Out.works_failed] = m[M.works_failed]
+    o[Out.purge_probability] = purge
+    o[Out.purged] = purged
+    o[Out.standing_change] = standing - s[S.standing]
+    o[Out.soviet_withdrawn] = soviet

@@ -232,7 +232,8 @@ def step_parallel(
         _first_half(np.int64(i), values, timeline, t, key, floats, decisions, restart, midseason)
     for i in prange(n):
         _second_half(
-            np.int64(i), base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
+            np.int64(i), base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier,
+            rz_uniform,
             values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights,
             midseason, t_out, key_out, floats_out, obs, record, low, high,
         )  # fmt: skip

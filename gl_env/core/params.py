@@ -458,9 +458,7 @@ def randomize_table(core: CoreParams) -> RandomizeTable:
     """The kernel's table of :attr:`CoreParams.randomize`."""
     entries = core.randomize
     return RandomizeTable(
-        column=np.asarray(
-            [Climate[n] if n in TIMELINE_NAMES else Value[n] for n, _, _ in entries], dtype=np.int64
-        ),
+        column=np.asarray([Climate[n] if n in TIMELINE_NAMES else Value[n] for n, _, _ in entries], dtype=np.int64),
         in_timeline=np.asarray([n in TIMELINE_NAMES for n, _, _ in entries], dtype=np.bool_),
         low=np.asarray([low for _, low, _ in entries], dtype=np.float64),
         high=np.asarray([high for _, _, high in entries], dtype=np.float64),
