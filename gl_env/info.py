@@ -70,20 +70,20 @@ _PICK_TERMS = itemgetter(*(row for _, value, weighted in _TERM_ROWS for row in (
 
 
 def batch_info(record: np.ndarray) -> dict[str, Any]:
-    """The info of a batch from the kernel's record ``(len(RECORD_COLUMNS), N)``: ``(N,)`` arrays
-    (views of the record; ``year`` and ``season`` as int64)."""
-    info: dict[str, Any] = {key: record[row] for key, row in zip(INFO_KEYS, _ROWS, strict=True)}
+    """The info of a batch from the kernel's record ``(N, len(RECORD_COLUMNS))``: ``(N,)`` arrays
+    (views of the record's columns; ``year`` and ``season`` as int64)."""
+    info: dict[str, Any] = {key: record[:, row] for key, row in zip(INFO_KEYS, _ROWS, strict=True)}
     for key in _INTEGER_KEYS:
         info[key] = info[key].astype(np.int64)
     info["reward_components"] = {
-        term: {"value": record[value], "weighted": record[weighted]} for term, value, weighted in _TERM_ROWS
+        term: {"value": record[:, value], "weighted": record[:, weighted]} for term, value, weighted in _TERM_ROWS
     }
     return info
 
 
 def village_info(record: np.ndarray, i: int = 0) -> dict[str, Any]:
     """The info of village ``i`` as Python numbers (``year`` and ``season`` as ints)."""
-    column = record[:, i].tolist()
+    column = record[i].tolist()
     info = dict(zip(INFO_KEYS, _PICK(column), strict=True))
     info["year"], info["season"] = int(info["year"]), int(info["season"])
     w, w_weighted, s, s_weighted, h, h_weighted = _PICK_TERMS(column)

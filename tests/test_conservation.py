@@ -92,7 +92,7 @@ def test_a_batch_its_villages_alone_and_the_parallel_loop_agree_bit_for_bit(worl
             single.step()
         for batch in batches:
             for i, single in enumerate(singles):
-                assert np.array_equal(batch.floats[:, i], single.floats[:, 0])
-                assert np.array_equal(batch.record[:, i], single.record[:, 0], equal_nan=True)
+                assert np.array_equal(batch.floats[i], single.floats[0])
+                assert np.array_equal(batch.record[i], single.record[0], equal_nan=True)
                 assert np.array_equal(batch.obs[i], single.obs[0])
                 assert batch.t[i] == single.t[0] and batch.key[i] == single.key[0]

@@ -16,7 +16,6 @@ import pytest
 from numba.core.registry import CPUDispatcher
 
 from gl_env.core import kernel
-from gl_env.core.batch import PARALLEL_MIN_VILLAGES, default_parallel
 from gl_env.core.random import seeds_to_keys
 from gl_env.scenarios import make_params
 from tests.helpers import villages
@@ -68,6 +67,13 @@ def test_the_parallel_loop_gives_the_same_bits_on_any_thread_count(scenario):
             assert all(np.array_equal(x, y, equal_nan=True) for x, y in zip(a, b, strict=True))
 
 
-def test_the_parallel_loop_is_the_default_only_for_large_batches():
-    assert not default_parallel(64)
-    assert default_parallel(PARALLEL_MIN_VILLAGES) == ((os.cpu_count() or 1) > 1)
+def test_the_vector_env_takes_the_parallel_loop_on_request_with_the_same_results():
+    import gymnasium as gym
+
+    envs = [gym.make_vec("gl_env/GreatLeap-v0", 5, parallel=p) for p in (False, True)]
+    assert [env.unwrapped._villages.parallel for env in envs] == [False, True]
+    returned = [env.reset(seed=3) for env in envs]
+    actions = np.random.default_rng(1).uniform(-1, 1, (30, 5, 10)).astype(np.float32)
+    for a in actions:
+        returned = [env.step(a) for env in envs]
+        assert np.array_equal(returned[0][0], returned[1][0]) and np.array_equal(returned[0][1], returned[1][1])

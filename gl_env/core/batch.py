@@ -8,7 +8,6 @@ copies before writing, unless told the arrays are its own (``in_place``).
 from __future__ import annotations
 
 import copy
-import os
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -19,14 +18,6 @@ from gl_env.core.params import CoreParams, Params, randomize_table, stack_params
 from gl_env.core.state import STATE_FLOATS, Decision, State
 from gl_env.core.views import OBSERVATION_COLUMNS, RECORD_COLUMNS, REWARD_TERMS, RecordColumn
 
-# Below this many villages a step is too short for threads to pay (see benchmarks/throughput.py).
-PARALLEL_MIN_VILLAGES = 8192
-
-
-def default_parallel(num_villages: int) -> bool:
-    """Whether the kernel's parallel loop is used by default: for large batches on several cores."""
-    return num_villages >= PARALLEL_MIN_VILLAGES and (os.cpu_count() or 1) > 1
-
 
 class Villages:
     """``num_villages`` villages of ``params`` (one entry shared by all, or one per village).
@@ -34,10 +25,12 @@ class Villages:
     ``weights``: the reward weights by term (:data:`~gl_env.core.views.REWARD_TERMS`).
     ``obs_low``/``obs_high``: the observation bounds (``(45,)``, in
     :data:`~gl_env.core.views.OBSERVATION_COLUMNS` order). ``parallel``: run the kernel's
-    threaded loop (``None``: :func:`default_parallel`); the results are the same bits.
+    threaded loop (numba ``prange``) instead of the serial one; the results are the same bits.
+    Off by default: on the shared 2-core machines of the benchmarks the threads never paid
+    (``benchmarks/throughput.py``, ``threads`` and ``kernel`` sections).
 
-    After :meth:`reset` or :meth:`step`: ``t``, ``key``, ``floats`` (the state), ``obs``
-    ``(N, 45)`` float32 and ``record`` ``(len(RECORD_COLUMNS), N)`` float64.
+    After :meth:`reset` or :meth:`step`: ``t``, ``key``, ``floats`` ``(N, len(STATE_FLOATS))``
+    (the state), ``obs`` ``(N, 45)`` float32 and ``record`` ``(N, len(RECORD_COLUMNS))`` float64.
     """
 
     def __init__(
@@ -47,7 +40,7 @@ class Villages:
         weights: Mapping[str, float],
         obs_low: np.ndarray,
         obs_high: np.ndarray,
-        parallel: bool | None = None,
+        parallel: bool = False,
     ):
         if len(obs_low) != len(OBSERVATION_COLUMNS) or len(obs_high) != len(OBSERVATION_COLUMNS):
             raise ValueError(f"observation bounds must have {len(OBSERVATION_COLUMNS)} entries")
@@ -61,16 +54,16 @@ class Villages:
         self.weights = np.asarray([float(weights[term]) for term in REWARD_TERMS], dtype=np.float64)
         self.low = np.ascontiguousarray(obs_low, dtype=np.float64)
         self.high = np.ascontiguousarray(obs_high, dtype=np.float64)
-        self.parallel = default_parallel(self.size) if parallel is None else bool(parallel)
+        self.parallel = bool(parallel)
         self._step = kernel.step_parallel if self.parallel else kernel.step
-        self._midseason = np.empty((len(Midseason._fields), self.size))
+        self._midseason = np.empty((self.size, len(Midseason._fields)))
         self._decisions = np.empty((self.size, len(Decision._fields)))
         self._no_restart = np.zeros(self.size, dtype=np.bool_)
         self.t: np.ndarray | None = None
         self.key = np.zeros(self.size, dtype=np.uint64)
-        self.floats = np.zeros((len(STATE_FLOATS), self.size))
+        self.floats = np.zeros((self.size, len(STATE_FLOATS)))
         self.obs = np.zeros((self.size, len(OBSERVATION_COLUMNS)), dtype=np.float32)
-        self.record = np.zeros((len(RECORD_COLUMNS), self.size))
+        self.record = np.zeros((self.size, len(RECORD_COLUMNS)))
 
     def _own_rows(self, core: CoreParams) -> CoreParams:
         index = np.zeros(self.size, dtype=np.int64) if core.size == 1 else np.arange(self.size)
@@ -101,9 +94,9 @@ class Villages:
             index = np.arange(self.size)
             self.t = np.zeros(self.size, dtype=np.int64)
             self.key = np.empty(self.size, dtype=np.uint64)
-            self.floats = np.empty((len(STATE_FLOATS), self.size))
+            self.floats = np.empty((self.size, len(STATE_FLOATS)))
             self.obs = np.empty((self.size, len(OBSERVATION_COLUMNS)), dtype=np.float32)
-            self.record = np.empty((len(RECORD_COLUMNS), self.size))
+            self.record = np.empty((self.size, len(RECORD_COLUMNS)))
         elif not in_place:
             self.t, self.key, self.floats = self.t.copy(), self.key.copy(), self.floats.copy()
             self.obs, self.record = self.obs.copy(), self.record.copy()
@@ -145,9 +138,9 @@ class Villages:
         t, key, floats = self.t, self.key, self.floats
         self.t = np.empty(self.size, dtype=np.int64)
         self.key = np.empty(self.size, dtype=np.uint64)
-        self.floats = np.empty((len(STATE_FLOATS), self.size))
+        self.floats = np.empty((self.size, len(STATE_FLOATS)))
         self.obs = np.empty((self.size, len(OBSERVATION_COLUMNS)), dtype=np.float32)
-        self.record = np.empty((len(RECORD_COLUMNS), self.size))
+        self.record = np.empty((self.size, len(RECORD_COLUMNS)))
         self._step(
             *self._params_args(),
             t,
@@ -184,7 +177,7 @@ class Villages:
     @property
     def terminated(self) -> np.ndarray:
         """Villages whose cadre was purged this season."""
-        return self.record[RecordColumn.purged] > 0.0
+        return self.record[:, RecordColumn.purged] > 0.0
 
     @property
     def truncated(self) -> np.ndarray:
@@ -193,11 +186,11 @@ class Villages:
 
     def state(self) -> State:
         """The state as a :class:`State` of ``(N,)`` arrays (views of the current arrays)."""
-        return State(self.t, self.key, *self.floats)
+        return State(self.t, self.key, *self.floats.T)
 
     def outcome(self) -> Outcome:
         """The last season's :class:`Outcome`, ``(N,)`` arrays (views of the current record)."""
-        return Outcome(*self.record[: len(Outcome._fields)])
+        return Outcome(*self.record[:, : len(Outcome._fields)].T)
 
 
 def compile_kernel() -> None:

@@ -3,7 +3,8 @@
 Every loop runs one village at a time through the per-village code of
 :mod:`gl_env.core.dynamics` and :mod:`gl_env.core.views` and writes into arrays the caller
 allocated: the state ``(t, key, floats)``, the observations ``(N, 45)`` float32 and the
-records ``(len(RECORD_COLUMNS), N)`` float64 (outcome, info fields, reward terms).
+records ``(N, len(RECORD_COLUMNS))`` float64 (outcome, info fields, reward terms). Every array
+holds one row per village, so that a village's numbers lie together in memory.
 
 A season runs in two passes over the villages: up to the report
 (:func:`~gl_env.core.dynamics.until_report`, into a ``midseason`` scratch), then from the
@@ -115,7 +116,7 @@ def _reset_village(
             else:
                 values[row, rz_column[j]] = value
     p = values[row]
-    s = floats_out[:, i]
+    s = floats_out[i]
     normal = p[Value.normal_harvest_kg]
     conceived = p[Value.population] * BASELINE_BIRTHS_PER_1000_YEAR / 1000.0 / SEASONS_PER_YEAR
     s[S.population] = p[Value.population]
@@ -141,7 +142,7 @@ def _reset_village(
     t_out[i] = 0
     key_out[i] = key
     observe_village(p, timeline[row], horizon[row], soviet_season[row], 0, s, low, high, obs[i])
-    opening_record(start_year[row], s, record[:, i])
+    opening_record(start_year[row], s, record[i])
 
 
 @_jit
@@ -165,7 +166,7 @@ def _first_half(i, values, timeline, t, key, floats, decisions, restart, midseas
         return
     row = i if values.shape[0] > 1 else 0
     write_midseason(
-        midseason[:, i], until_report(values[row], timeline[row, t[i]], floats[:, i], decisions[i], t[i], key[i])
+        midseason[i], until_report(values[row], timeline[row, t[i]], floats[i], decisions[i], t[i], key[i])
     )
 
 
@@ -185,9 +186,9 @@ def _second_half(
         return
     row = i if values.shape[0] > 1 else 0
     p = values[row]
-    new, r = floats_out[:, i], record[:, i]
+    new, r = floats_out[i], record[i]
     from_procurement(
-        p, timeline[row, t[i]], floats[:, i], decisions[i], t[i], key[i], soviet_season[row], midseason[:, i], new, r
+        p, timeline[row, t[i]], floats[i], decisions[i], t[i], key[i], soviet_season[row], midseason[i], new, r
     )
     t_out[i] = t[i] + 1
     key_out[i] = key[i]

@@ -190,7 +190,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         self._opening = False
         if self.render_mode == "rgb_array":
             self._history.append(info)
-        return villages.obs[0], float(villages.record[_REWARD, 0]), terminated, truncated, info
+        return villages.obs[0], float(villages.record[0, _REWARD]), terminated, truncated, info
 
     def _decide(self, action: Any) -> None:
         villages = self._villages
@@ -239,7 +239,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         """The core state of the village, as Python numbers (read-only; for analysis and tests)."""
         villages = self._villages
         if self._state is None and villages.t is not None:
-            self._state = State(int(villages.t[0]), int(villages.key[0]), *villages.floats[:, 0].tolist())
+            self._state = State(int(villages.t[0]), int(villages.key[0]), *villages.floats[0].tolist())
         return self._state
 
     @property

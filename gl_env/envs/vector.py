@@ -38,10 +38,10 @@ class GreatLeapVectorEnv(VectorEnv):
     - ``autoreset_mode``: ``"next_step"`` (default; the step after an episode ends resets that
       village and returns its first observation, reward 0) or ``"same_step"`` (the village
       resets at once; ``info["final_obs"]`` and ``info["final_info"]`` hold the last ones);
-    - ``parallel``: step the villages on several threads (numba ``prange``). ``None`` (default):
-      from :data:`~gl_env.core.batch.PARALLEL_MIN_VILLAGES` villages on a machine with more than
-      one core, where the threads pay (see the README's Performance section). The results are the
-      same bits whatever the choice or the thread count (``numba.set_num_threads``).
+    - ``parallel``: ``True`` steps the villages on numba's threads (``prange``; their number:
+      ``numba.set_num_threads`` or ``NUMBA_NUM_THREADS``), ``False`` (default) on one. The results
+      are the same bits either way. Threads pay only for large batches on idle cores; on the
+      shared 2-core machine of the README's Performance section they never did, hence the default.
 
     ``reset(seed=s)`` seeds village i with ``s + i``; ``reset(seed=[s_0, ..., s_N-1])`` seeds
     each. A village seeded ``s`` follows exactly the trajectory of ``GreatLeapEnv`` reset with
@@ -67,7 +67,7 @@ class GreatLeapVectorEnv(VectorEnv):
         params: Params | Sequence[Params] | None = None,
         per_env: Mapping[str, Sequence[Any]] | None = None,
         autoreset_mode: str = "next_step",
-        parallel: bool | None = None,
+        parallel: bool = False,
         **overrides: Any,
     ):
         if not isinstance(num_envs, int | np.integer) or isinstance(num_envs, bool) or num_envs < 1:
@@ -197,7 +197,7 @@ class GreatLeapVectorEnv(VectorEnv):
         next_step = self.autoreset_mode == AutoresetMode.NEXT_STEP
         villages.step(self._done if next_step and self._done.any() else None)
         obs, record = villages.obs, villages.record
-        reward = record[RecordColumn.reward].copy()
+        reward = record[:, RecordColumn.reward].copy()
         terminated = villages.terminated
         truncated = villages.truncated
         self._done = terminated | truncated
