@@ -21,8 +21,14 @@ the readable reference the tests compare against.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import sys
+from pathlib import Path
+
 import numpy as np
 from numba import njit, prange
+from numba.core.registry import CPUDispatcher
 
 from gl_env.core.constants import BASELINE_BIRTHS_PER_1000_YEAR, SEASONS_PER_YEAR
 from gl_env.core.dynamics import from_procurement, until_report, write_midseason
@@ -238,3 +244,44 @@ def step_parallel(
             values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights,
             midseason, t_out, key_out, floats_out, obs, record, low, high,
         )  # fmt: skip
+
+
+# --- the disk cache --------------------------------------------------------------------------------
+def _guard_cache() -> None:
+    """Drop numba's cached machine code when any core module's source changed.
+
+    numba checks only the source file of each cached function, while the kernel's functions
+    bake in other modules' values (the constants, the column orders of the params, the state
+    and the record): a changed constant must not leave a stale compiled kernel. The cache is
+    dropped when the fingerprint of every core module's source differs from the one stored
+    beside it.
+    """
+    from gl_env.core import constants, dynamics, params, random, state, views
+
+    modules = (constants, dynamics, kernel_module, params, random, state, views)
+    text = "".join(Path(m.__file__).read_text() for m in modules)
+    fingerprint = hashlib.sha256(text.encode()).hexdigest()
+    dispatchers = [
+        f for m in modules for f in vars(m).values() if isinstance(f, CPUDispatcher) and f._cache is not None
+    ]
+    if not dispatchers:  # NUMBA_DISABLE_JIT: nothing compiled, nothing cached
+        return
+    stamp = Path(dispatchers[0]._cache._cache_path) / "gl_env_core.fingerprint"
+    try:
+        if stamp.read_text() == fingerprint:
+            return
+    except OSError:
+        pass
+    for dispatcher in dispatchers:
+        dispatcher._cache.flush()
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(fingerprint)
+        tmp.replace(stamp)
+    except OSError:  # a read-only cache location: numba then compiles in memory
+        pass
+
+
+kernel_module = sys.modules[__name__]
+_guard_cache()

@@ -425,15 +425,18 @@ def stack_params(params: Sequence[Params]) -> CoreParams:
     randomize = params[0].randomize
     if any(p.randomize != randomize for p in params):
         raise ValueError("all sub-environments must randomise the same fields over the same ranges")
-    rows = [_row(p) for p in params]
+    # Batches often repeat a few worlds (a sweep: one per grid cell): compile each distinct one once.
+    distinct: dict[Params, int] = {}
+    inverse = np.asarray([distinct.setdefault(p, len(distinct)) for p in params], dtype=np.int64)
+    rows = [_row(p) for p in distinct]
     longest = max(r[2] for r in rows)
     timeline = [r[1] + [r[1][-1]] * (longest - r[2]) for r in rows]
     return CoreParams(
-        values=np.asarray([r[0] for r in rows], dtype=np.float64),
-        timeline=np.asarray(timeline, dtype=np.float64),
-        horizon=np.asarray([r[2] for r in rows], dtype=np.int64),
-        start_year=np.asarray([r[3] for r in rows], dtype=np.int64),
-        soviet_season=np.asarray([r[4] for r in rows], dtype=np.int64),
+        values=np.asarray([r[0] for r in rows], dtype=np.float64)[inverse],
+        timeline=np.asarray(timeline, dtype=np.float64)[inverse],
+        horizon=np.asarray([r[2] for r in rows], dtype=np.int64)[inverse],
+        start_year=np.asarray([r[3] for r in rows], dtype=np.int64)[inverse],
+        soviet_season=np.asarray([r[4] for r in rows], dtype=np.int64)[inverse],
         randomize=randomize,
     )
 
