@@ -40,6 +40,7 @@ from gl_env.core.state import StateColumn as S
 from gl_env.core.views import info_fields, observe_village, opening_record, reward_terms
 
 _jit = njit(cache=True, fastmath=False)
+_inline = njit(cache=True, fastmath=False, inline="always")
 _parallel = njit(cache=True, fastmath=False, parallel=True)
 _PROCUREMENT_RATE = int(Climate.procurement_rate)
 
@@ -102,7 +103,7 @@ def decode_discrete(index: np.ndarray, table: np.ndarray, out: np.ndarray) -> in
 
 
 # --- reset -----------------------------------------------------------------------------------------
-@_jit
+@_inline
 def _reset_village(
     i, key, base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
     values, timeline, horizon, start_year, soviet_season, t_out, key_out, floats_out, obs, record, low, high,
@@ -166,7 +167,7 @@ def reset(
 
 
 # --- step ------------------------------------------------------------------------------------------
-@_jit
+@_inline
 def _first_half(i, values, timeline, t, key, floats, decisions, restart, midseason):
     if restart[i]:
         return
@@ -176,7 +177,7 @@ def _first_half(i, values, timeline, t, key, floats, decisions, restart, midseas
     )
 
 
-@_jit
+@_inline
 def _second_half(
     i, base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
     values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights, midseason,

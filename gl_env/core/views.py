@@ -62,7 +62,8 @@ OBSERVATION_COLUMNS: tuple[str, ...] = (
     "over_report_penalty", "under_report_penalty", "ratchet",
 )  # fmt: skip
 
-_jit = njit(cache=True, fastmath=False)
+# Inlined into the kernel's loops, as the phases are (see gl_env.core.dynamics).
+_jit = njit(cache=True, fastmath=False, inline="always")
 
 
 @_jit
