@@ -65,8 +65,6 @@ CHECKPOINT_PATTERN = re.compile(r"model_(\d+)_steps\.zip$")
 BEST_PATTERN = re.compile(r"best_model_(\d+)_steps\.zip$")
 # Algorithms with a replay buffer, saved beside each checkpoint.
 OFF_POLICY = ("sac", "td3", "dqn")
-# Episode metrics logged to TensorBoard besides the reward components (info keys summed per episode).
-EPISODE_SUMS = ("deaths", "excess_deaths", "births", "harvest_kg", "reported_kg", "procurement_kg", "concealed_kg")
 # What a run folder holds: --overwrite replaces only a folder holding config.json and nothing else.
 RUN_FOLDER = FolderKind(
     "train.py", CONFIG_FILE, ("best_model.zip", "final_model.zip", "checkpoints", "evaluations.csv", "tensorboard")
@@ -492,31 +490,22 @@ def make_callbacks(config: RunConfig, args: Args, run_dir: Path) -> list[Any]:
     from stable_baselines3.common.callbacks import BaseCallback
 
     from gl_env.rollout import run_episodes
+    from gl_env.sb3 import EPISODE_SUMS
 
     class EpisodeMetrics(BaseCallback):
-        """Logs each training episode's reward components and famine/honesty metrics (from ``info``)."""
-
-        def _on_training_start(self) -> None:
-            self.sums = [dict.fromkeys(self.keys(), 0.0) for _ in range(config.num_envs)]
-
-        @staticmethod
-        def keys() -> list[str]:
-            return [f"reward/{t}" for t in REWARD_TERMS] + list(EPISODE_SUMS)
+        """Logs each training episode's reward components and famine/honesty metrics, summed by the
+        adapter in arrays and handed over in the info of the step that ends the episode."""
 
         def _on_step(self) -> bool:
-            for i, (info, done) in enumerate(zip(self.locals["infos"], self.locals["dones"], strict=True)):
-                sums = self.sums[i]
-                for term in REWARD_TERMS:
-                    sums[f"reward/{term}"] += info["reward_components"][term]["value"]
-                for key in EPISODE_SUMS:
-                    sums[key] += info[key]
-                if done:
-                    for key, value in sums.items():
-                        self.logger.record_mean(f"episode/{key}", value)
-                    if sums["harvest_kg"] > 0:  # no harvest, no report to rate
-                        self.logger.record_mean("episode/report_ratio", sums["reported_kg"] / sums["harvest_kg"])
-                    self.logger.record_mean("episode/purged", float(info["purged"]))
-                    self.sums[i] = dict.fromkeys(sums, 0.0)
+            for info in self.locals["infos"]:
+                metrics = info.get("episode_metrics")
+                if metrics is None:
+                    continue
+                for key in (*(f"reward/{t}" for t in REWARD_TERMS), *EPISODE_SUMS):
+                    self.logger.record_mean(f"episode/{key}", metrics[key])
+                if metrics["harvest_kg"] > 0:  # no harvest, no report to rate
+                    self.logger.record_mean("episode/report_ratio", metrics["reported_kg"] / metrics["harvest_kg"])
+                self.logger.record_mean("episode/purged", metrics["purged"])
             return True
 
     class HeldOutEvaluation(BaseCallback):

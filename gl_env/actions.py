@@ -37,24 +37,13 @@ from typing import Any
 
 import numpy as np
 
-from gl_env.core.state import Decision
+from gl_env.core import kernel
+from gl_env.core.state import CONCEAL_MAX, RATION_MAX_KG, Decision
 
-ACTION_NAMES = (
-    "labor_fields",
-    "labor_private",
-    "labor_works",
-    "labor_steel",
-    "labor_rest",
-    "mobilization",
-    "report_ratio",
-    "steel_report_ratio",
-    "ration_kg",
-    "conceal_share",
-)
+# The action's components are the Decision's fields, decoded one to one.
+ACTION_NAMES: tuple[str, ...] = Decision._fields
 ACTION_SIZE = len(ACTION_NAMES)
 LABOR_NAMES = ACTION_NAMES[:5]
-RATION_MAX_KG = 1.2
-CONCEAL_MAX = 0.5
 REPORT_RATIO_MIN, REPORT_RATIO_MAX = 1.0 / 3.0, 3.0
 
 # Named labor plans of the discrete action: shares (fields, private, works, steel, rest), mobilisation.
@@ -86,38 +75,20 @@ NORMAL_SEASON: dict[str, float] = {
 
 
 def decode_continuous(a: Any) -> Decision:
-    """Decision from a continuous action: a list of 10 floats, or a ``(B, 10)`` float64 array.
+    """Decision from continuous actions: 10 numbers (a Decision of floats) or ``(B, 10)`` (of arrays).
 
-    The arithmetic is the same for both, so a village decodes identically alone or in a batch.
-    (A batch decodes fastest from the transposed view of a contiguous ``(10, B)`` array.)
+    Decoded by the kernel (:func:`gl_env.core.kernel.decode_continuous`), as the envs decode them.
     """
-    cols = a if isinstance(a, list) else a.T
-    w0, w1, w2, w3, w4 = (
-        (cols[0] + 1.0) * 0.5,
-        (cols[1] + 1.0) * 0.5,
-        (cols[2] + 1.0) * 0.5,
-        (cols[3] + 1.0) * 0.5,
-        (cols[4] + 1.0) * 0.5,
-    )
-    total = w0 + w1 + w2 + w3 + w4
-    # All weights zero (every labor component at -1): an even split rather than 0/0.
-    zero = total <= 0.0
-    even = zero * 0.2
-    total = total + zero * 1.0
-    report, steel_report = cols[6] * 0.5, cols[7] * 0.5
-    # Positional, in field order (cheaper than keywords on the single-village path).
-    return Decision(
-        w0 / total + even,  # labor_fields
-        w1 / total + even,  # labor_private
-        w2 / total + even,  # labor_works
-        w3 / total + even,  # labor_steel
-        w4 / total + even,  # labor_rest
-        (cols[5] + 1.0) * 0.5,  # mobilization
-        (1.0 + report) / (1.0 - report),  # report_ratio
-        (1.0 + steel_report) / (1.0 - steel_report),  # steel_report_ratio
-        (cols[8] + 1.0) * (0.5 * RATION_MAX_KG),  # ration_kg
-        (cols[9] + 1.0) * (0.5 * CONCEAL_MAX),  # conceal_share
-    )
+    actions = np.ascontiguousarray(np.atleast_2d(np.asarray(a, dtype=np.float64)))
+    decisions = np.empty((actions.shape[0], ACTION_SIZE))
+    bad = kernel.decode_continuous(actions, decisions)
+    if bad >= 0:
+        raise ValueError(f"action component {bad} is not finite; actions must lie in [-1, 1]")
+    return _decision(decisions, np.ndim(a) == 1)
+
+
+def _decision(decisions: np.ndarray, one: bool) -> Decision:
+    return Decision(*decisions[0].tolist()) if one else Decision(*decisions.T.copy())
 
 
 def real_array(values: Any, name: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -146,15 +117,16 @@ def _discrete_table() -> np.ndarray:
 
 DISCRETE_TABLE: np.ndarray = _discrete_table()
 """Natural-unit decision of each discrete action, ``(200, 10)``, columns as :data:`ACTION_NAMES`."""
-_DISCRETE_ROWS: tuple[tuple[float, ...], ...] = tuple(tuple(r) for r in DISCRETE_TABLE.tolist())
-_DISCRETE_COLUMNS: tuple[np.ndarray, ...] = tuple(np.ascontiguousarray(DISCRETE_TABLE.T))
 
 
 def decode_discrete(index: Any) -> Decision:
-    """Decision from a discrete action: an int, or an int array ``(B,)``."""
-    if isinstance(index, np.ndarray):
-        return Decision(*(column[index] for column in _DISCRETE_COLUMNS))
-    return Decision(*_DISCRETE_ROWS[index])
+    """Decision from discrete actions: an int (a Decision of floats) or an int array ``(B,)`` (of arrays)."""
+    indices = np.atleast_1d(np.asarray(index, dtype=np.int64))
+    decisions = np.empty((indices.shape[0], ACTION_SIZE))
+    bad = kernel.decode_discrete(indices, DISCRETE_TABLE, decisions)
+    if bad >= 0:
+        raise ValueError(f"action {int(indices[bad])} is not in Discrete({DISCRETE_SIZE})")
+    return _decision(decisions, np.ndim(index) == 0)
 
 
 def _as_array(name: str, value: Any, low: float, high: float) -> np.ndarray:

@@ -39,12 +39,14 @@ from typing import Any
 import numpy as np
 
 from gl_env.actions import NORMAL_SEASON
-from gl_env.core import dynamics
+from gl_env.core.batch import Villages
 from gl_env.core.constants import SEASONS, SEASONS_PER_YEAR
-from gl_env.core.ops import seeds_to_keys
-from gl_env.core.params import Params, stack_params
-from gl_env.core.state import Decision, initial_state
+from gl_env.core.params import Params
+from gl_env.core.random import seeds_to_keys
+from gl_env.core.state import Decision, StateColumn
+from gl_env.core.views import REWARD_TERMS
 from gl_env.metrics import population_at_season_start
+from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW
 from gl_env.rollout import Episodes
 
 AUTUMN = SEASONS.index("autumn")
@@ -375,22 +377,26 @@ def constant_diet_mortality(
     if target.ndim != 1 or target.size == 0 or not np.all(np.isfinite(target)) or np.any(target <= 0.0):
         raise ValueError(f"kcal_per_day={kcal_per_day!r} must be a non-empty sequence of positive intakes")
     params = (params or Params()).replace(num_years=years, purge_rate=0.0)
-    core = stack_params([params])
-    state = initial_state(core, seeds_to_keys(np.arange(target.size)))
-    state = state._replace(store_kg=np.full(target.size, _BOTTOMLESS_STORE_KG))
+    villages = Villages([params], target.size, dict.fromkeys(REWARD_TERMS, 0.0), OBSERVATION_LOW, OBSERVATION_HIGH)
+    villages.reset(seeds_to_keys(np.arange(target.size, dtype=np.uint64)))
+    villages.floats[:, StateColumn.store_kg] = _BOTTOMLESS_STORE_KG
     shares = {**NORMAL_SEASON, **ACTIVITIES[activity], "mobilization": 0.0, "conceal_share": 0.0}
-    decision = Decision(**{name: np.full(target.size, shares[name]) for name in Decision._fields})
+    decisions = np.array([[shares[name]] * target.size for name in Decision._fields]).T.copy()
+    ration = Decision._fields.index("ration_kg")
     deaths = np.zeros((years, target.size))
     person_years = np.zeros((years, target.size))
     for t in range(years * SEASONS_PER_YEAR):
         low, high = np.zeros(target.size), np.full(target.size, _RATION_CEILING_KG)
         for _ in range(_SEARCH_ITERATIONS):
-            middle = 0.5 * (low + high)
-            _, outcome = dynamics.step(core, state, decision._replace(ration_kg=middle))
+            decisions[:, ration] = 0.5 * (low + high)
+            _, outcome = villages.foresee_decisions(decisions)
             short = outcome.kcal_per_person_day < target
-            low, high = np.where(short, middle, low), np.where(short, high, middle)
-        population = state.population
-        state, outcome = dynamics.step(core, state, decision._replace(ration_kg=high))
+            low, high = np.where(short, decisions[:, ration], low), np.where(short, high, decisions[:, ration])
+        population = villages.state().population.copy()
+        decisions[:, ration] = high
+        villages.decisions[:] = decisions
+        villages.step()
+        outcome = villages.outcome()
         missed = np.abs(outcome.kcal_per_person_day - target) > _INTAKE_TOLERANCE_KCAL
         if missed.any():
             raise ValueError(

@@ -20,79 +20,84 @@ Keys (per season; kg of raw grain, persons):
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
-from gl_env.core.constants import DAYS_PER_SEASON, SEASONS_PER_YEAR
-from gl_env.core.dynamics import Outcome
-from gl_env.core.ops import ops_for
-from gl_env.core.params import CoreParams
-from gl_env.core.state import State
-from gl_env.rewards import REWARD_TERMS
+from gl_env.core.views import RECORD_COLUMNS, REWARD_TERMS, RecordColumn
 
-_TINY = 1e-12
+INFO_KEYS: tuple[str, ...] = (
+    "year",
+    "season",
+    "coming_year",
+    "coming_season",
+    "harvest_kg",
+    "reported_kg",
+    "report_ratio",
+    "steel_kg",
+    "reported_steel_kg",
+    "procurement_kg",
+    "procurement_due_kg",
+    "confiscated_kg",
+    "relief_kg",
+    "concealed_kg",
+    "private_output_kg",
+    "consumption_kg",
+    "seed_kg",
+    "waste_kg",
+    "spoilage_kg",
+    "store_start_kg",
+    "hidden_start_kg",
+    "store_kg",
+    "hidden_kg",
+    "food_kg_per_person",
+    "kcal_per_person_day",
+    "kcal_need_per_person_day",
+    "deaths",
+    "excess_deaths",
+    "births",
+    "population",
+    "standing",
+    "purge_probability",
+    "purged",
+    "audited",
+    "searched",
+)
+"""The flat keys of an info, in the documented order (``reward_components`` comes last)."""
+assert set(INFO_KEYS) <= set(RECORD_COLUMNS)
+_INTEGER_KEYS = ("year", "season", "coming_year", "coming_season")
+_ROWS = [RecordColumn[key] for key in INFO_KEYS]
+_TERM_ROWS = [(term, RecordColumn[term], RecordColumn[f"{term}_weighted"]) for term in REWARD_TERMS]
+_PICK = itemgetter(*_ROWS)
+assert REWARD_TERMS == ("welfare", "survival", "honesty")
+_PICK_TERMS = itemgetter(*(row for _, value, weighted in _TERM_ROWS for row in (value, weighted)))
 
 
-def step_info(
-    p: CoreParams, outcome: Outcome, state: State, terms: dict[str, Any], weights: dict[str, float]
-) -> dict[str, Any]:
-    """Info of a season that produced ``outcome`` and ended in ``state``."""
-    ops = ops_for(state.population)
-    person_days = ops.maximum(outcome.population_start, _TINY) * DAYS_PER_SEASON
-    return {
-        "year": p.start_year + (state.t - 1) // SEASONS_PER_YEAR,
-        "season": outcome.season,
-        "coming_year": p.start_year + state.t // SEASONS_PER_YEAR,
-        "coming_season": state.t & 3,
-        "harvest_kg": outcome.harvest_kg,
-        "reported_kg": outcome.reported_kg,
-        "report_ratio": state.reported_kg / ops.maximum(state.harvest_kg, _TINY),
-        "steel_kg": outcome.steel_kg,
-        "reported_steel_kg": outcome.reported_steel_kg,
-        "procurement_kg": outcome.procurement_kg,
-        "procurement_due_kg": outcome.procurement_due_kg,
-        "confiscated_kg": outcome.confiscated_kg,
-        "relief_kg": outcome.relief_kg,
-        "concealed_kg": outcome.concealed_kg,
-        "private_output_kg": outcome.private_output_kg,
-        "consumption_kg": outcome.consumption_kg,
-        "seed_kg": outcome.seed_kg,
-        "waste_kg": outcome.waste_kg,
-        "spoilage_kg": outcome.spoilage_kg,
-        "store_start_kg": outcome.store_start_kg,
-        "hidden_start_kg": outcome.hidden_start_kg,
-        "store_kg": state.store_kg,
-        "hidden_kg": state.hidden_kg,
-        "food_kg_per_person": outcome.consumption_kg / person_days,
-        "kcal_per_person_day": outcome.kcal_per_person_day,
-        "kcal_need_per_person_day": outcome.kcal_need_per_person_day,
-        "deaths": outcome.deaths,
-        "excess_deaths": outcome.excess_deaths,
-        "births": outcome.births,
-        "population": state.population,
-        "standing": state.standing,
-        "purge_probability": outcome.purge_probability,
-        "purged": outcome.purged,
-        "audited": outcome.audited,
-        "searched": outcome.searched,
-        "reward_components": {
-            term: {"value": terms[term], "weighted": weights[term] * terms[term]} for term in REWARD_TERMS
-        },
+def batch_info(record: np.ndarray) -> dict[str, Any]:
+    """The info of a batch from the kernel's record ``(N, len(RECORD_COLUMNS))``: ``(N,)`` arrays
+    (views of the record's columns; ``year`` and ``season`` as int64)."""
+    info: dict[str, Any] = {key: record[:, row] for key, row in zip(INFO_KEYS, _ROWS, strict=True)}
+    for key in _INTEGER_KEYS:
+        info[key] = info[key].astype(np.int64)
+    info["reward_components"] = {
+        term: {"value": record[:, value], "weighted": record[:, weighted]} for term, value, weighted in _TERM_ROWS
     }
+    return info
 
 
-def reset_info(p: CoreParams, state: State) -> dict[str, Any]:
-    """Info at reset: the same keys, with the state's stocks and no flows yet."""
-    zero = state.population * 0.0
-    outcome = Outcome(*([zero] * len(Outcome._fields)))._replace(
-        season=state.t & 3,
-        store_start_kg=state.store_kg,
-        hidden_start_kg=state.hidden_kg,
-        population_start=state.population,
-    )
-    info = step_info(p, outcome, state, dict.fromkeys(REWARD_TERMS, zero), dict.fromkeys(REWARD_TERMS, 0.0))
-    info["year"] = p.start_year + state.t // SEASONS_PER_YEAR
+def village_info(record: np.ndarray, i: int = 0) -> dict[str, Any]:
+    """The info of village ``i`` as Python numbers (``year`` and ``season`` as ints)."""
+    column = record[i].tolist()
+    info = dict(zip(INFO_KEYS, _PICK(column), strict=True))
+    for key in _INTEGER_KEYS:
+        info[key] = int(info[key])
+    w, w_weighted, s, s_weighted, h, h_weighted = _PICK_TERMS(column)
+    info["reward_components"] = {
+        "welfare": {"value": w, "weighted": w_weighted},
+        "survival": {"value": s, "weighted": s_weighted},
+        "honesty": {"value": h, "weighted": h_weighted},
+    }
     return info
 
 

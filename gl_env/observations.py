@@ -1,21 +1,19 @@
 """The cadre's view: a flat, bounded, MLP-scaled observation built from the state and the params.
 
 Each component is one row of :data:`OBSERVATION_SPEC` (index, name, low, high, unit, meaning);
-values outside [low, high] are clipped. Ratios r > 0 are squashed as (r - 1)/(r + 1), which maps
-1 to 0 and keeps any ratio inside (-1, 1). The climate rows describe the season the next action
-applies to.
+values outside [low, high] are clipped. The kernel computes the observation with the season
+(:func:`gl_env.core.views.observe_village`, in this order, asserted below). Ratios r > 0 are
+squashed as (r - 1)/(r + 1), which maps 1 to 0 and keeps any ratio inside (-1, 1). The climate
+rows describe the season the next action applies to.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from gl_env.core.dynamics import Climate
-from gl_env.core.ops import Ops, ScalarOps, ops_for
-from gl_env.core.params import CoreParams
-from gl_env.core.state import State
+from gl_env.core.views import OBSERVATION_COLUMNS
 
 
 class ObservationComponent(NamedTuple):
@@ -76,172 +74,30 @@ OBSERVATION_SPEC: tuple[ObservationComponent, ...] = (
 OBSERVATION_NAMES: tuple[str, ...] = tuple(c.name for c in OBSERVATION_SPEC)
 OBSERVATION_LOW = np.array([c.low for c in OBSERVATION_SPEC], dtype=np.float64)
 OBSERVATION_HIGH = np.array([c.high for c in OBSERVATION_SPEC], dtype=np.float64)
-_LOW_COLUMN = OBSERVATION_LOW.astype(np.float32)[:, None]
-_HIGH_COLUMN = OBSERVATION_HIGH.astype(np.float32)[:, None]
-# Runs of consecutive components bounded below by 0, as row slices (see observe).
-_EDGES = np.flatnonzero(np.diff(np.concatenate(([0], (OBSERVATION_LOW == 0.0).astype(np.int8), [0]))))
-_ZERO_FLOOR_ROWS = tuple(slice(a, b) for a, b in zip(_EDGES[::2].tolist(), _EDGES[1::2].tolist(), strict=True))
-_TINY = 1e-12
+assert OBSERVATION_NAMES == OBSERVATION_COLUMNS, "the kernel writes the observation in OBSERVATION_SPEC order"
 
-# The components come in five blocks, in OBSERVATION_SPEC order: the calendar, the village and
-# the cadre, the political climate, the farm, the institution. The calendar, climate and
-# institution depend on the params and the season index only.
-_CALENDAR, _VILLAGE, _CLIMATE, _FARM, _INSTITUTION = (
-    slice(0, 5),
-    slice(5, 17),
-    slice(17, 32),
-    slice(32, 38),
-    slice(38, 45),
+
+def _block(first: str, last: str) -> slice:
+    return slice(OBSERVATION_NAMES.index(first), OBSERVATION_NAMES.index(last) + 1)
+
+
+# The components come in five blocks: the calendar, the village and the cadre, the political
+# climate, the farm, the institution (the calendar, climate and institution depend on the params
+# and the season only).
+CALENDAR, VILLAGE, CLIMATE, FARM, INSTITUTION = (
+    _block("spring", "time_elapsed"),
+    _block("population", "purge_risk"),
+    _block("growth_credit", "soviet_withdrawn"),
+    _block("infrastructure", "works_pending"),
+    _block("audit_probability", "ratchet"),
 )
-_BOUNDS = tuple(zip(OBSERVATION_LOW.tolist(), OBSERVATION_HIGH.tolist(), strict=True))
-
-
-def _squash(ratio: Any) -> Any:
-    return (ratio - 1.0) / (ratio + 1.0)
-
-
-def _clipped(values: list[float], bounds: tuple[tuple[float, float], ...]) -> list[float]:
-    """One village's values clipped by the rule np.maximum / np.minimum follow (the bound itself
-    where a value equals it; NaN kept)."""
-    return [low if v <= low else (high if v > high else v) for v, (low, high) in zip(values, bounds, strict=True)]
-
-
-def _climate(p: CoreParams, t: Any, ops: Ops) -> Climate:
-    # A finished episode's state points one season past the horizon; show its last climate.
-    return Climate(*ops.lookup(p.timeline, ops.minimum(t, p.horizon - 1)))
-
-
-def _calendar_block(p: CoreParams, t: Any) -> list[Any]:
-    season = t & 3
-    # Flags stay bools: the float32 observation takes them as 0 and 1 without a multiply.
-    return [season == 0, season == 1, season == 2, season == 3, t / p.horizon]
-
-
-def _village_block(p: CoreParams, s: State, purge_rate: Any, ops: Ops) -> list[Any]:
-    pop = ops.maximum(s.population, _TINY)
-    harvest = ops.maximum(s.harvest_kg, _TINY)
-    return [
-        s.population / p.population,
-        s.reserve,
-        s.food_adequacy,
-        s.store_kg / pop / 500.0,
-        s.hidden_kg / pop / 500.0,
-        s.harvest_kg / p.normal_harvest_kg,
-        _squash(s.reported_kg / harvest),
-        _squash(s.target_kg / harvest),
-        _squash(s.target_kg / ops.maximum(s.reported_kg, _TINY)),
-        s.procurement_kg / harvest,
-        s.standing,
-        purge_rate * ops.clip((p.purge_threshold - s.standing) / p.purge_threshold, 0.0, 1.0),
-    ]
-
-
-def _climate_block(p: CoreParams, t: Any, c: Climate) -> list[Any]:
-    return [
-        c.growth_credit / 2.0,
-        c.decline_penalty / 3.0,
-        c.purge_rate,
-        c.steel_credit,
-        c.works_credit,
-        c.death_accountability / 2.0,
-        c.procurement_rate,
-        (c.planned_growth + 0.5) / 2.5,
-        c.search_rate,
-        c.free_supply,
-        c.private_plots,
-        c.relief_rate,
-        c.steel_quota_kg_per_person / 20.0,
-        c.weather_mean / 1.5,
-        t >= p.soviet_season,
-    ]
-
-
-def _farm_block(s: State) -> list[Any]:
-    return [s.infra, s.tools, s.animals, s.crop_labor, s.sown_share, s.works_pending]
-
-
-def _institution_block(p: CoreParams) -> list[Any]:
-    return [
-        p.audit_probability,
-        p.honesty_protection,
-        p.quota_fixed_share,
-        p.procurement_uses_audit,
-        p.over_report_penalty / 5.0,
-        p.under_report_penalty / 5.0,
-        p.ratchet,
-    ]
-
-
-def observation_columns(p: CoreParams, s: State) -> list[Any]:
-    """Unclipped observation components in :data:`OBSERVATION_SPEC` order.
-
-    Floats or ``(B,)`` arrays; the flags (season, Soviet withdrawal) are bools.
-    """
-    ops = ops_for(s.population)
-    c = _climate(p, s.t, ops)
-    return [
-        *_calendar_block(p, s.t),
-        *_village_block(p, s, c.purge_rate, ops),
-        *_climate_block(p, s.t, c),
-        *_farm_block(s),
-        *_institution_block(p),
-    ]
-
-
-def _season_blocks(p: CoreParams, t: int) -> tuple[list[float], list[float], list[float], float]:
-    """One village's clipped calendar, climate and institution blocks at season ``t``, and the purge rate."""
-    c = _climate(p, t, ScalarOps)
-    return (
-        _clipped(_calendar_block(p, t), _BOUNDS[_CALENDAR]),
-        _clipped(_climate_block(p, t, c), _BOUNDS[_CLIMATE]),
-        _clipped(_institution_block(p), _BOUNDS[_INSTITUTION]),
-        c.purge_rate,
-    )
-
-
-def observe(p: CoreParams, s: State, memo: dict[int, Any] | None = None) -> np.ndarray:
-    """The float32 observation: ``(n,)`` for one village, ``(B, n)`` for a batch.
-
-    Clipping in float64 and then rounding to float32 (one village), or rounding and then
-    clipping (a batch), give the same numbers: the bounds are exact in float32 and rounding
-    is monotone. A batch is returned as a column-major ``(B, n)`` array (built row by
-    component, which is cheaper than transposing it).
-
-    ``memo`` (one village only): a dict kept by the caller for as long as ``p`` is unchanged,
-    in which the blocks that depend on the params and the season alone are kept by season.
-    """
-    if isinstance(s.population, np.ndarray):
-        # The buffer first, the columns' temporaries after: at N = 4096 this order draws about
-        # half as many fresh pages from the allocator each step (measured with ru_minflt).
-        values = np.empty((len(OBSERVATION_SPEC), s.population.shape[0]), dtype=np.float32)
-        columns = observation_columns(p, s)
-        for row, column in zip(values, columns, strict=True):
-            row[...] = column
-        # One np.clip pass costs a quarter of np.maximum then np.minimum. The two differ only
-        # where np.clip keeps a -0.0 that np.maximum(-0.0, 0.0) makes 0.0 (the one-village
-        # rule); adding 0.0 to the rows bounded below by 0 undoes that and changes nothing else.
-        np.clip(values, _LOW_COLUMN, _HIGH_COLUMN, out=values)
-        for rows in _ZERO_FLOOR_ROWS:
-            values[rows] += 0.0
-        return values.T
-    # One village: clipped in Python and made into one array. Interleaving ufunc calls with
-    # the core's float arithmetic costs a single village more than the clipping itself.
-    blocks = None if memo is None else memo.get(s.t)
-    if blocks is None:
-        blocks = _season_blocks(p, s.t)
-        if memo is not None:
-            memo[s.t] = blocks
-    calendar, climate, institution, purge_rate = blocks
-    return np.array(
-        [
-            *calendar,
-            *_clipped(_village_block(p, s, purge_rate, ScalarOps), _BOUNDS[_VILLAGE]),
-            *climate,
-            *_clipped(_farm_block(s), _BOUNDS[_FARM]),
-            *institution,
-        ],
-        dtype=np.float32,
-    )
+assert (CALENDAR.stop, VILLAGE.stop, CLIMATE.stop, FARM.stop, INSTITUTION.stop) == (
+    VILLAGE.start,
+    CLIMATE.start,
+    FARM.start,
+    INSTITUTION.start,
+    len(OBSERVATION_SPEC),
+)
 
 
 def named(obs: np.ndarray) -> dict[str, np.ndarray]:

@@ -15,7 +15,6 @@ be driven through standard input.
 from __future__ import annotations
 
 import argparse
-import copy
 import math
 import sys
 import textwrap
@@ -33,14 +32,13 @@ from gl_env.actions import (
     REPORT_RATIO_MAX,
     REPORT_RATIO_MIN,
     continuous_action,
-    decode_continuous,
 )
 from gl_env.agents.rationing import NORMAL_RATION_KG
 from gl_env.agents.scripted import SCRIPTED_POLICIES, make_policy
-from gl_env.core import dynamics
 from gl_env.core.constants import DAYS_PER_SEASON, SEASONS, SEASONS_PER_YEAR, SEED_KG_PER_HA
-from gl_env.core.ops import ScalarOps
+from gl_env.core.dynamics import Outcome, next_target
 from gl_env.core.params import TIMELINE_NAMES
+from gl_env.core.state import State
 from gl_env.envs.great_leap import GreatLeapEnv
 from gl_env.observations import named
 from gl_env.rewards import REWARD_PRESETS, REWARD_TERMS
@@ -333,8 +331,7 @@ class Game:
 
     # --- what the player is told ------------------------------------------------------------------
     def _climate(self) -> dict[str, float]:
-        core, t = self.env.core_params, self.env.state.t
-        return dict(zip(TIMELINE_NAMES, core.timeline[min(t, core.horizon - 1)], strict=True))
+        return self.env.core_params.climate(self.env.state.t)
 
     @property
     def season(self) -> str:
@@ -343,7 +340,7 @@ class Game:
     def lasting_ration(self) -> float | None:
         """The ration (kg/person/day) the store allows until the next harvest, seed for the coming
         spring set aside; None in autumn, when the harvest comes in before the village eats."""
-        state, core, c = self.env.state, self.env.core_params, self._climate()
+        state, core, c = self.env.state, self.env.core_params.village(), self._climate()
         if self.season == "autumn":
             return None
         seed = 0.0
@@ -378,7 +375,7 @@ class Game:
 
     def briefing(self) -> str:
         """The situation before the season's move: village, food, standing, the state's demands."""
-        state, core, c = self.env.state, self.env.core_params, self._climate()
+        state, core, c = self.env.state, self.env.core_params.village(), self._climate()
         o = named(self.obs)
         year = core.start_year + state.t // SEASONS_PER_YEAR
         lines = [
@@ -434,19 +431,17 @@ class Game:
         fixed (never, or surely and exactly) and found hidden grain costs nothing, so the preview
         leaks none of the season's random draws.
         """
-        foreseen = copy.copy(self.env.core_params)
-        foreseen.audit_probability = 1.0 if audited else 0.0
-        foreseen.audit_error = 0.0
-        foreseen.concealment_penalty = 0.0
         action = self.action(report_ratio, ration_kg)
-        return dynamics.step(foreseen, self.env.state, decode_continuous(action.astype(float).tolist()))
+        fixed = {"audit_probability": 1.0 if audited else 0.0, "audit_error": 0.0, "concealment_penalty": 0.0}
+        state, outcome = self.env.villages.foresee(action.reshape(1, -1), **fixed)
+        return State(*(v.item() for v in state)), Outcome(*(v.item() for v in outcome))
 
     def report_previews(self, ration_kg: float, ratios: Sequence[float] = REPORT_PREVIEW) -> list[dict[str, float]]:
         """What each report ratio would bring, one row each: ``ratio``, ``reported_kg``, ``of_target`` (share),
         ``state_takes_kg``, ``grain_left_kg_per_person`` (store and harvest after the state's take),
         ``next_target_kg``, ``standing`` and ``standing_if_audited`` after the review."""
-        state, core = self.env.state, self.env.core_params
-        # M9: next spring's target ratchets from this report (see gl_env.core.dynamics.step).
+        state, core = self.env.state, self.env.core_params.village()
+        # M9: next spring's target ratchets from this report (see gl_env.core.dynamics.next_target).
         next_spring = min(state.t + 2, core.horizon - 1)
         growth = dict(zip(TIMELINE_NAMES, core.timeline[next_spring], strict=True))["planned_growth"]
         rows = []
@@ -461,9 +456,7 @@ class Game:
                     "of_target": plain.reported_kg / max(state.target_kg, 1.0),
                     "state_takes_kg": plain.procurement_due_kg,
                     "grain_left_kg_per_person": max(left, 0.0),
-                    "next_target_kg": dynamics.next_target(
-                        ScalarOps, state.target_kg, plain.reported_kg, core.ratchet, growth
-                    ),
+                    "next_target_kg": next_target(state.target_kg, plain.reported_kg, core.ratchet, growth),
                     "standing": state.standing + plain.standing_change,
                     "standing_if_audited": state.standing + audit.standing_change,
                 }
@@ -481,7 +474,7 @@ class Game:
 
     def report_options(self, ration_kg: float) -> str:
         """What each report would bring: the state's take, the grain left, next year's target, the standing."""
-        core = self.env.core_params
+        core = self.env.core_params.village()
         lines = [
             f"  {self.harvest_in(ration_kg)}",
             "  If you report:",
@@ -594,7 +587,7 @@ class Game:
 
     def help_texts(self) -> dict[str, str]:
         """What the season's questions mean, by decision name (keys of :data:`QUESTIONS`)."""
-        c, core = self._climate(), self.env.core_params
+        c, core = self._climate(), self.env.core_params.village()
         ration = (
             f"Grain from the collective store, per person per day. {NORMAL_RATION_KG:g} kg is a normal ration;\n"
             f"  below about {HUNGER_RATION_KG:g} kg people lose weight, and once their reserves are gone, they die.\n"
@@ -704,7 +697,7 @@ def _play(args: argparse.Namespace, console: Console) -> int:
     except KeyboardInterrupt:
         finished = False
     console.write("\n=== Your term is over ===" if finished else "\n=== You left the game ===")
-    start_year = game.env.core_params.start_year
+    start_year = int(game.env.core_params.start_year[0])
     records = [game.record(), *baselines(args.scenario, args.seed, args.years)] if game.infos else []
     if not records:
         console.write("No season was played.")
@@ -715,7 +708,7 @@ def _play(args: argparse.Namespace, console: Console) -> int:
     )
     if not finished:
         console.write(
-            f"(You played {len(game.infos)} of {game.env.core_params.horizon} seasons; "
+            f"(You played {len(game.infos)} of {int(game.env.core_params.horizon[0])} seasons; "
             "the scripted cadres played to the end or to their purge.)"
         )
     console.write(

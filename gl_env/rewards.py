@@ -1,6 +1,7 @@
-"""The reward: welfare, political survival and honesty, one pure function each, and presets as data.
+"""The reward: welfare, political survival and honesty, and presets of their weights as data.
 
-The reward of a season is ``sum(weight[term] * term(...))``. Every term's value and weighted
+The reward of a season is ``sum(weight[term] * term)``, computed by the kernel with the season
+(:func:`gl_env.core.views.reward_terms`, which this module documents). Every term's value and weighted
 contribution is reported in ``info["reward_components"]`` so that policies can be compared on
 the same footing whatever they were trained for.
 
@@ -21,16 +22,11 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 
-from gl_env.core.dynamics import Outcome
-from gl_env.core.ops import ops_for
-from gl_env.core.state import Decision, State
+from gl_env.core.views import PURGE_PENALTY, REWARD_TERMS
 
-REWARD_TERMS = ("welfare", "survival", "honesty")
-PURGE_PENALTY = 5.0
 # Largest weight allowed: the terms stay within about +-100 (welfare in a village dying out), so
 # rewards stay far from float overflow (a weight of 1e308 gives inf and NaN rewards).
 MAX_WEIGHT = 1e6
@@ -45,54 +41,6 @@ REWARD_PRESETS: dict[str, dict[str, float]] = {
     # Weighs all three equally.
     "balanced": {"welfare": 1.0, "survival": 1.0, "honesty": 1.0},
 }
-
-
-def welfare(outcome: Outcome) -> Any:
-    """1 - unmet share of the energy need - (excess deaths per 1000) / 10."""
-    ops = ops_for(outcome.deaths)
-    per_1000 = outcome.excess_deaths / ops.maximum(outcome.population_start, 1e-12) * 1000.0
-    hunger_gap = ops.maximum(1.0 - outcome.kcal_per_person_day / outcome.kcal_need_per_person_day, 0.0)
-    return 1.0 - hunger_gap - per_1000 / 10.0
-
-
-def survival(outcome: Outcome, state: State) -> Any:
-    """Standing after the season; -PURGE_PENALTY when purged."""
-    return state.standing * (1.0 - outcome.purged) - PURGE_PENALTY * outcome.purged
-
-
-def honesty(outcome: Outcome, decision: Decision) -> Any:
-    """Minus the distance of the harvest and steel reports from the truth, and the share hidden."""
-    ops = ops_for(outcome.deaths)
-    harvest_season = (outcome.season == 2) * 1.0
-    r, r_inv = decision.report_ratio, 1.0 / decision.report_ratio
-    rs, rs_inv = decision.steel_report_ratio, 1.0 / decision.steel_report_ratio
-    made_steel = (outcome.steel_kg > 0.0) * 1.0
-    return (
-        -harvest_season * ops.maximum(r - r_inv, r_inv - r) * 0.5
-        - made_steel * ops.maximum(rs - rs_inv, rs_inv - rs) * 0.25
-        - decision.conceal_share
-    )
-
-
-def reward_terms(outcome: Outcome, state: State, decision: Decision) -> dict[str, Any]:
-    """Each term's value for a season that ended in ``state``."""
-    return {
-        "welfare": welfare(outcome),
-        "survival": survival(outcome, state),
-        "honesty": honesty(outcome, decision),
-    }
-
-
-def weighted_reward(terms: dict[str, Any], weights: dict[str, float]) -> Any:
-    """The reward: each term times its weight, summed in :data:`REWARD_TERMS` order.
-
-    The single and the vector environment both use it, so they add in the same order.
-    """
-    return (
-        terms["welfare"] * weights["welfare"]
-        + terms["survival"] * weights["survival"]
-        + (terms["honesty"] * weights["honesty"])
-    )
 
 
 def resolve_weights(reward: str | Mapping[str, float]) -> dict[str, float]:
@@ -124,3 +72,6 @@ def resolve_weights(reward: str | Mapping[str, float]) -> dict[str, float]:
             raise ValueError(f"reward weight {term}={value!r} must be a number in [-{MAX_WEIGHT:g}, {MAX_WEIGHT:g}]")
         weights[term] = float(value)
     return weights
+
+
+__all__ = ["PURGE_PENALTY", "REWARD_PRESETS", "REWARD_TERMS", "resolve_weights"]

@@ -8,6 +8,13 @@ starts the next episodes of the villages that ended itself (as the vector env's 
 autoreset would, without the opening infos SB3 does not return) and translates; no Python loop
 over villages touches the dynamics.
 
+Infos: by default (``infos="episode"``) a step's info for a village is empty until its episode
+ends; then it holds ``"episode_metrics"``: the episode's sums of the reward terms
+(``reward/<term>``) and of :data:`EPISODE_SUMS`, ``purged`` (1.0 if it ended in a purge) and
+``length`` (seasons), accumulated in arrays as the batch steps (no per-village dict per step).
+``infos="full"`` gives every village every documented key of the Gymnasium env's info each
+step, as Python numbers (slower: one dict per village per step), besides ``episode_metrics``.
+
 >>> from gl_env.sb3 import GreatLeapSB3VecEnv
 >>> from stable_baselines3 import PPO
 >>> env = GreatLeapSB3VecEnv(num_envs=16, scenario="historical-1958", reward="careerist")
@@ -33,12 +40,19 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
 from gl_env.envs.checks import plain
 from gl_env.envs.vector import GreatLeapVectorEnv
 from gl_env.info import per_village
+from gl_env.rewards import REWARD_TERMS
+
+# Info keys summed over each episode into ``episode_metrics`` (besides the reward terms).
+EPISODE_SUMS = ("deaths", "excess_deaths", "births", "harvest_kg", "reported_kg", "procurement_kg", "concealed_kg")
+EPISODE_METRICS = (*(f"reward/{term}" for term in REWARD_TERMS), *EPISODE_SUMS, "purged", "length")
+INFO_MODES = ("episode", "full")
 
 ENV_IDS = {"continuous": "gl_env/GreatLeap-v0", "discrete": "gl_env/GreatLeapDiscrete-v0"}
 
 
 class GreatLeapSB3VecEnv(VecEnv):
-    """``num_envs`` villages for stable-baselines3; keywords as for ``gym.make`` (and ``per_env``).
+    """``num_envs`` villages for stable-baselines3; keywords as for ``gym.make`` (and ``per_env``),
+    plus ``infos``: ``"episode"`` (default) or ``"full"`` (see the module docstring).
 
     The villages live in one batched environment, so what SB3 asks of "each sub-environment" is
     answered per village where a village has its own value: ``get_attr`` gives each village's
@@ -49,20 +63,26 @@ class GreatLeapSB3VecEnv(VecEnv):
     ``set_attr`` is refused. ``set_options`` are passed to the next ``reset``.
     """
 
-    def __init__(self, num_envs: int = 8, **env_kwargs: Any):
+    def __init__(self, num_envs: int = 8, infos: str = "episode", **env_kwargs: Any):
         if env_kwargs.get("autoreset_mode", "next_step") != "next_step":
             raise ValueError("GreatLeapSB3VecEnv resets ended episodes itself: leave autoreset_mode at 'next_step'")
+        if infos not in INFO_MODES:
+            raise ValueError(f"unknown infos {infos!r}; allowed: {', '.join(INFO_MODES)}")
         self.venv = GreatLeapVectorEnv(num_envs=num_envs, **env_kwargs)
         self._env_kwargs = env_kwargs
         super().__init__(num_envs, self.venv.single_observation_space, self.venv.single_action_space)
+        self.infos = infos
         self._actions: np.ndarray | None = None
+        # Running sums of the episodes in progress, one column per village (EPISODE_METRICS rows).
+        self._sums = np.zeros((len(EPISODE_METRICS), num_envs))
 
     def reset(self) -> np.ndarray:
         options = self._options
         if any(o != options[0] for o in options):
             raise ValueError("the villages are reset together: set_options must give every village the same options")
         obs, info = self.venv.reset(seed=list(self._seeds), options=options[0] or None)
-        self.reset_infos = per_village(info, self.num_envs)
+        self.reset_infos = per_village(info, self.num_envs) if self.infos == "full" else [{} for _ in obs]
+        self._sums[:] = 0.0
         self._reset_seeds()
         self._reset_options()
         return obs
@@ -73,17 +93,31 @@ class GreatLeapSB3VecEnv(VecEnv):
     def step_wait(self) -> VecEnvStepReturn:
         obs, rewards, terminated, truncated, info = self.venv.step(self._actions)
         dones = terminated | truncated
-        infos = per_village(info, self.num_envs)
+        self._accumulate(info)
+        infos = per_village(info, self.num_envs) if self.infos == "full" else [{} for _ in range(self.num_envs)]
         ended = np.flatnonzero(dones)
         if len(ended):
             # SB3 wants each ended episode's last info and observation, and the next episode's
             # first observation in obs at once.
             last = obs[ended]
             obs[ended] = self.venv._start_episodes(ended)
-            for i, last_obs in zip(ended.tolist(), last, strict=True):
+            metrics = self._sums[:, ended].T.tolist()
+            self._sums[:, ended] = 0.0
+            for i, last_obs, values in zip(ended.tolist(), last, metrics, strict=True):
                 infos[i]["terminal_observation"] = last_obs
                 infos[i]["TimeLimit.truncated"] = bool(truncated[i] and not terminated[i])
+                infos[i]["episode_metrics"] = dict(zip(EPISODE_METRICS, values, strict=True))
         return obs, rewards.astype(np.float32), dones, infos
+
+    def _accumulate(self, info: dict[str, Any]) -> None:
+        """Add this step to the episodes' sums (``purged`` is the last step's, ``length`` counts)."""
+        sums, terms = self._sums, info["reward_components"]
+        for row, term in enumerate(REWARD_TERMS):
+            sums[row] += terms[term]["value"]
+        for row, key in enumerate(EPISODE_SUMS, start=len(REWARD_TERMS)):
+            sums[row] += info[key]
+        sums[-2] = info["purged"]
+        sums[-1] += 1.0
 
     def close(self) -> None:
         self.venv.close()

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from gl_env.actions import NORMAL_SEASON
-from gl_env.core.dynamics import Outcome, step
-from gl_env.core.ops import seed_to_key
-from gl_env.core.params import Params, compile_params
-from gl_env.core.state import Decision, State, initial_state
+from gl_env.core.batch import Villages
+from gl_env.core.dynamics import Outcome
+from gl_env.core.params import Params
+from gl_env.core.random import seeds_to_keys
+from gl_env.core.state import Decision, State
+from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW
+from gl_env.rewards import REWARD_PRESETS
 
 
 def decision(**values: float) -> Decision:
@@ -22,17 +27,38 @@ def decision(**values: float) -> Decision:
     )
 
 
+def villages(params: list[Params], n: int, parallel: bool = False) -> Villages:
+    """``n`` villages of ``params`` in the kernel's arrays (balanced reward weights)."""
+    return Villages(params, n, REWARD_PRESETS["balanced"], OBSERVATION_LOW, OBSERVATION_HIGH, parallel=parallel)
+
+
+class Village:
+    """One village stepped on natural-unit decisions, its state and outcomes as Python numbers."""
+
+    def __init__(self, params: Params, seed: int = 0):
+        self.villages = villages([params], 1)
+        self.villages.reset(seeds_to_keys(np.array([seed])))
+
+    @property
+    def state(self) -> State:
+        return State(*(v.item() for v in self.villages.state()))
+
+    @property
+    def obs(self) -> np.ndarray:
+        return self.villages.obs[0]
+
+    def step(self, d: Decision) -> tuple[State, Outcome]:
+        self.villages.decisions[0] = d
+        self.villages.step()
+        return self.state, Outcome(*(v.item() for v in self.villages.outcome()))
+
+
 def run(
     params: Params, policy: Callable[[State], Decision], seasons: int | None = None, seed: int = 0
 ) -> list[tuple[State, Outcome]]:
     """Step one village with ``policy`` for ``seasons`` (default: the horizon), never purging early."""
-    p = compile_params(params)
-    state = initial_state(p, seed_to_key(seed))
-    out = []
-    for _ in range(seasons or params.horizon):
-        state, outcome = step(p, state, policy(state))
-        out.append((state, outcome))
-    return out
+    village = Village(params, seed)
+    return [village.step(policy(village.state)) for _ in range(seasons or params.horizon)]
 
 
 def total(trajectory: list[tuple[State, Outcome]], field: str) -> float:

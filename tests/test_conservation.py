@@ -1,6 +1,6 @@
 """Property tests: grain and people are conserved, nothing goes negative or non-finite, for any
-action in the space and any mechanism within its documented ranges; the scalar and the array
-backends agree bit for bit."""
+action in the space and any mechanism within its documented ranges; a batch, its villages one
+by one, and the parallel loop agree bit for bit."""
 
 import dataclasses
 
@@ -10,12 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gl_env.actions import ACTION_SIZE, decode_continuous
-from gl_env.core.dynamics import step
-from gl_env.core.ops import seed_to_key, seeds_to_keys
-from gl_env.core.params import SCALAR_NAMES, TIMELINE_NAMES, compile_params, param_spec, stack_params
-from gl_env.core.state import initial_state
-from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW, observe
+from gl_env.core.params import SCALAR_NAMES, TIMELINE_NAMES, param_spec
+from gl_env.core.random import seeds_to_keys
+from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW
 from gl_env.scenarios import SCENARIOS, make_params
+from tests.helpers import Village, villages
 
 MECHANISM = [n for n in SCALAR_NAMES if param_spec(n).group in ("mechanism", "shocks")] + list(TIMELINE_NAMES)
 
@@ -43,10 +42,9 @@ def grain_residual(o):
 
 @given(world=worlds(), plan=st.lists(actions, min_size=8, max_size=8), seed=st.integers(0, 2**32))
 def test_grain_and_people_are_conserved_and_stay_valid(world, plan, seed):
-    p = compile_params(world)
-    state = initial_state(p, seed_to_key(seed))
+    village = Village(world, seed)
     for action in plan:
-        new, o = step(p, state, decode_continuous(action))
+        new, o = village.step(decode_continuous(action))
         inflow, outflow = grain_residual(o)
         outflow += new.store_kg + new.hidden_kg
         assert abs(inflow - outflow) <= 1e-9 * max(inflow, 1.0)
@@ -58,9 +56,8 @@ def test_grain_and_people_are_conserved_and_stay_valid(world, plan, seed):
         for name, value in zip(o._fields, o, strict=True):
             assert np.isfinite(value), name
             assert value >= 0.0 or name in ("excess_deaths", "standing_change"), (name, value)
-        obs = observe(p, new)
+        obs = village.obs
         assert np.isfinite(obs).all() and (obs >= OBSERVATION_LOW).all() and (obs <= OBSERVATION_HIGH).all()
-        state = new
 
 
 @given(world=worlds(), seed=st.integers(0, 2**32), data=st.data())
@@ -77,14 +74,25 @@ def test_observations_stay_inside_the_space_at_every_corner(world, seed, data):
 
 
 @given(world=worlds(), plans=st.lists(st.lists(actions, min_size=8, max_size=8), min_size=3, max_size=3))
-def test_batched_and_single_village_backends_agree_bit_for_bit(world, plans):
-    seeds = np.arange(3)
-    batch_p = stack_params([world])
-    batch = initial_state(batch_p, seeds_to_keys(seeds))
-    singles = [initial_state(compile_params(world), seed_to_key(int(s))) for s in seeds]
+def test_a_batch_its_villages_alone_and_the_parallel_loop_agree_bit_for_bit(world, plans):
+    keys = seeds_to_keys(np.arange(3))
+    batches = [villages([world], 3), villages([world], 3, parallel=True)]
+    singles = [villages([world], 1) for _ in range(3)]
+    for batch in batches:
+        batch.reset(keys)
+    for i, single in enumerate(singles):
+        single.reset(keys[i : i + 1])
     for t in range(8):
-        batch, batch_o = step(batch_p, batch, decode_continuous(np.array([plan[t] for plan in plans])))
-        for i in range(3):
-            singles[i], o = step(compile_params(world), singles[i], decode_continuous(plans[i][t]))
-            assert [float(v[i]) for v in batch[2:]] == list(singles[i][2:])
-            assert [float(v[i]) for v in batch_o] == [float(v) for v in o]
+        actions = np.array([plan[t] for plan in plans], dtype=np.float64)
+        for batch in batches:
+            assert batch.decide_continuous(actions) == -1
+            batch.step()
+        for i, single in enumerate(singles):
+            assert single.decide_continuous(actions[i : i + 1]) == -1
+            single.step()
+        for batch in batches:
+            for i, single in enumerate(singles):
+                assert np.array_equal(batch.floats[i], single.floats[0])
+                assert np.array_equal(batch.record[i], single.record[0], equal_nan=True)
+                assert np.array_equal(batch.obs[i], single.obs[0])
+                assert batch.t[i] == single.t[0] and batch.key[i] == single.key[0]

@@ -53,10 +53,10 @@ def test_different_seeds_diverge(scenario):
 def test_randomized_scenario_draws_a_new_mechanism_each_episode():
     env = gym.make(IDS[0], scenario="randomized")
     env.reset(seed=0)
-    draws = {float(env.unwrapped.core_params.audit_probability)}
+    draws = {float(env.unwrapped.core_params.value("audit_probability")[0])}
     for _ in range(4):  # later episodes, without a new seed
         env.reset()
-        draws.add(float(env.unwrapped.core_params.audit_probability))
+        draws.add(float(env.unwrapped.core_params.value("audit_probability")[0]))
     assert len(draws) == 5
 
 

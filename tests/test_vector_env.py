@@ -124,7 +124,7 @@ def test_per_village_params_match_single_envs_made_with_them():
 def test_per_village_params_as_params_objects():
     params = [gl_env.make_params("reform", audit_probability=a) for a in (0.1, 0.9)]
     vec = GreatLeapVectorEnv(num_envs=2, params=params)
-    assert list(vec.core_params.audit_probability) == [0.1, 0.9]
+    assert list(vec.core_params.value("audit_probability")) == [0.1, 0.9]
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,7 @@ class Village:
 
     @property
     def horizon(self) -> int:
-        return int(self.game.env.core_params.horizon)
+        return int(self.game.env.core_params.horizon[0])
 
     @property
     def start_population(self) -> float:
@@ -125,7 +125,7 @@ class Village:
                 return {
                     "harvest": self.game.harvest_in(decisions["ration_kg"]),
                     "reports": _plain(self.game.report_previews(decisions["ration_kg"])),
-                    "audit_probability": float(self.game.env.core_params.audit_probability),
+                    "audit_probability": float(self.game.env.core_params.value("audit_probability")[0]),
                 }
             text, deadly = self.game.hunger_forecast(decisions["ration_kg"])
             return {"hunger": text, "deadly": deadly}

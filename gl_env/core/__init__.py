@@ -1,8 +1,12 @@
-"""The pure, batched simulation core: parameters, state and the seasonal ``step``. No Gymnasium here."""
+"""The pure simulation core: parameters, state, the per-village season and its compiled batch loop.
 
-from gl_env.core.dynamics import Climate, Outcome, step
-from gl_env.core.params import CoreParams, Params, compile_params, param_table, stack_params
-from gl_env.core.state import Decision, State, initial_state
+No Gymnasium here. :class:`Villages` is the interface the environments use.
+"""
+
+from gl_env.core.batch import Villages
+from gl_env.core.dynamics import Outcome
+from gl_env.core.params import Climate, CoreParams, Params, Value, compile_params, param_table, stack_params
+from gl_env.core.state import Decision, State
 
 __all__ = [
     "Climate",
@@ -11,9 +15,9 @@ __all__ = [
     "Outcome",
     "Params",
     "State",
+    "Value",
+    "Villages",
     "compile_params",
-    "initial_state",
     "param_table",
     "stack_params",
-    "step",
 ]

@@ -1,52 +1,65 @@
-"""One season of village life under state procurement: the pure transition ``step``.
+"""One season of one village under state procurement, in named phases.
 
 A year has four seasons. Spring: seed is sown and fields are worked. Summer: the crop grows.
 Autumn: the harvest comes in, the cadre reports it, the state procures on the report and
 reviews the cadre. Winter: the slack season, when labor is mobilised for works. Private plots
 yield in spring to autumn; people eat, grain spoils and people are born and die every season.
 
-The mechanisms of the model brief (M1-M10) each live in one function below, whose docstring
-names the state and parameters that carry it. ``step`` runs them in order. All code is plain
-arithmetic valid for floats and for arrays (see :mod:`gl_env.core.ops`).
+The season runs in six phases, each a compiled function of one village's numbers:
 
-Randomness (per village, per season, from the episode key): weather (2 uniforms), failure of
-hasty works (1), audit (1) and audit error (2), anti-hiding search (1), purge (1).
+1. :func:`labor`: labor-days and work capacity (M5, the famine trap), land (M1), works (M2)
+   and furnaces (M3);
+2. :func:`crop_and_harvest`: seed, the growing crop, private plots (M1), the autumn harvest;
+3. :func:`report_and_procurement`: concealment, the report and the audit (M9, M8), then what
+   the state demands and takes (M10, M7), relief and anti-hiding searches;
+4. :func:`stores_and_food`: the canteen (M4), spoilage, the energy balance;
+5. :func:`people`: deaths and births from body reserves, tools (M3, M7) and animals (M6);
+6. :func:`standing`: the review of the cadre (M8, M9, M3, M2), the purge, next year's target.
+
+The mechanisms (M1-M10 of the model brief) each live in one function below, whose docstring
+names the state and parameters that carry it. Phases 1-2 and the report (the first half of 3)
+only read the village itself; the procurement and the review are where a county's reduction
+over its villages would enter (see :mod:`gl_env.core.kernel`, which runs the batch in two
+passes split there).
+
+The arithmetic is IEEE 754 double precision, compiled by numba without fast-math (no
+reassociation, no fused multiply-add), in the order written: ``min``/``max``/``clip`` follow
+one rule (the first argument unless the second is strictly smaller / larger) and only
+``+ - * /`` and ``sqrt`` are used, each rounded exactly, so results are the same bits compiled
+or run as plain Python (``NUMBA_DISABLE_JIT=1``), one village or many, on any thread count.
+
+Randomness (per village, per season, from the episode key; :mod:`gl_env.core.random`):
+weather (2 uniforms), failure of hasty works (1), audit (1) and audit error (2), anti-hiding
+search (1), purge (1).
 """
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Any, NamedTuple
 
+import numpy as np
+from numba import njit
+
 from gl_env.core import constants as k
-from gl_env.core.ops import Ops, ops_for
-from gl_env.core.params import CoreParams
-from gl_env.core.state import Decision, State
+from gl_env.core.params import Climate as C
+from gl_env.core.params import Value as V
+from gl_env.core.random import season_uniforms
+from gl_env.core.state import DecisionColumn as D
+from gl_env.core.state import StateColumn as S
 
 # sqrt(6): scales the sum of two uniforms minus one (variance 1/6) to unit variance.
 _TRIANGULAR_TO_UNIT = 6.0**0.5
 _TINY = 1e-12
 # Standing drifts back toward its initial value by this share each season (superiors forget).
 STANDING_REVERSION = 0.05
+_BASELINE_DEATHS = k.BASELINE_DEATHS_PER_1000_YEAR / 1000.0 / k.SEASONS_PER_YEAR
+_BASELINE_CONCEPTIONS = k.BASELINE_BIRTHS_PER_1000_YEAR / 1000.0 / k.SEASONS_PER_YEAR
+_WORKDAYS_PER_WORKER = k.DAYS_PER_SEASON * k.WORKDAY_SHARE
 
-
-class Climate(NamedTuple):
-    """The political climate and state policy of the current season (timeline fields of Params)."""
-
-    growth_credit: Any
-    decline_penalty: Any
-    purge_rate: Any
-    steel_credit: Any
-    works_credit: Any
-    death_accountability: Any
-    procurement_rate: Any
-    planned_growth: Any
-    search_rate: Any
-    free_supply: Any
-    private_plots: Any
-    weather_mean: Any
-    relief_rate: Any
-    steel_quota_kg_per_person: Any
-    collective_effort: Any
+# Inlined into the kernel's loops at numba's level (about twice as fast as calls: the array views
+# each call takes cost reference counting that inlining lets numba prune).
+_jit = njit(cache=True, fastmath=False, inline="always")
 
 
 class Outcome(NamedTuple):
@@ -94,289 +107,188 @@ class Outcome(NamedTuple):
     soviet_withdrawn: Any  # 1.0 once the Soviet aid is withdrawn
 
 
-def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
-    """Advance one season. Pure: returns the new state and the season's :class:`Outcome`.
-
-    ``p``, ``s`` and ``d`` are all floats (one village) or all arrays over the batch (``p``'s
-    fields may have one row shared by all villages). ``d`` must hold valid decisions (shares
-    in [0, 1] summing to 1, positive ratios); the environments validate actions before this.
-    """
-    ops = ops_for(s.population)
-    season = s.t & 3
-    spring, summer = (season == 0) * 1.0, (season == 1) * 1.0
-    autumn, winter = (season == 2) * 1.0, (season == 3) * 1.0
-    c = Climate(*ops.lookup(p.timeline, s.t))
-    u0, u1, u2, u3 = ops.uniforms(s.key, s.t, 0)
-    u4, u5, u6, u7 = ops.uniforms(s.key, s.t, 1)
-    pop = s.population
-    soviet = (s.t >= p.soviet_season) * 1.0
-
-    days, worked_days, capacity = _labor_supply(p, s, d, ops, c.private_plots)
-    collective_ha, private_ha = _land(p, c.private_plots)
-
-    # Spring sowing needs seed from last year's grain; whatever cannot be sown yields nothing.
-    seed_need = spring * collective_ha * k.SEED_KG_PER_HA
-    seed_from_store = ops.minimum(seed_need, s.store_kg)
-    seed_from_hidden = ops.minimum(seed_need - seed_from_store, s.hidden_kg)
-    seed = seed_from_store + seed_from_hidden
-    not_spring = 1.0 - spring
-    sown_share = spring * seed / ops.maximum(seed_need, _TINY) + not_spring * s.sown_share
-
-    crop_labor = _crop_growth(s, d, ops, c, days, capacity, collective_ha, sown_share, spring, summer, autumn)
-    private_output = _private_plots(p, d, ops, days, capacity, private_ha, winter)
-    weather = c.weather_mean * (1.0 + p.weather_sd * (u0 + u1 - 1.0) * _TRIANGULAR_TO_UNIT)
-    harvest = autumn * _harvest(p, s, ops, collective_ha, sown_share, crop_labor, weather)
-    steel = days * d.labor_steel * capacity * k.STEEL_KG_PER_WORKDAY
-    reported_steel = steel * d.steel_report_ratio
-    infra, works_pending, works_failed = _works(p, s, d, ops, days, capacity, spring, winter, u2)
-
-    # Concealment happens once the harvest is in, before the state collects (hidden grain).
-    store = s.store_kg - seed_from_store + harvest
-    concealed = d.conceal_share * store
-    store = store - concealed
-    hidden = s.hidden_kg - seed_from_hidden + concealed
-
-    reported = harvest * d.report_ratio
-    # An audit team inspects with the same chance every season: the harvest in autumn, and the
-    # steel (steel reports earn standing too, so they must be checkable).
-    inspected = (u3 < p.audit_probability) * 1.0
-    audited = autumn * inspected
-    # Positive by construction: audit_error <= 0.4 keeps the error's half-width sqrt(6) x 0.4 below 1.
-    audit_estimate = harvest * (1.0 + p.audit_error * (u4 + u5 - 1.0) * _TRIANGULAR_TO_UNIT)
-    due = autumn * _procurement_due(p, c, pop, reported, s.target_kg, audited, audit_estimate, soviet)
-    taken = ops.minimum(due, ops.maximum(store - p.retention_floor_kg_per_person * pop, 0.0))
-    store = store - taken
-    shortfall = (due - taken) / ops.maximum(due, _TINY)
-    relief = autumn * _relief(p, ops, c, pop, reported, taken)
-    store = store + relief
-
-    confiscated, searched = _anti_hiding_search(p, c, hidden, shortfall, u6)
-    hidden = hidden - confiscated
-
-    eaten, waste, store, hidden = _canteen(p, d, ops, c, pop, store, hidden)
-    spoilage = store * k.STORE_SPOILAGE_PER_SEASON + hidden * k.HIDDEN_SPOILAGE_PER_SEASON
-    store = store * (1.0 - k.STORE_SPOILAGE_PER_SEASON)
-    hidden = hidden * (1.0 - k.HIDDEN_SPOILAGE_PER_SEASON)
-
-    consumption = eaten + private_output
-    intake, need, reserve = _nutrition(s, ops, pop, consumption, worked_days, capacity)
-    deaths, births, conceived, survivors_reserve = _demography(s, d, ops, pop, reserve)
-    excess = deaths - pop * (k.BASELINE_DEATHS_PER_1000_YEAR / 1000.0 / k.SEASONS_PER_YEAR)
-    tools = _tools(p, s, ops, steel, soviet)
-    animals = _animals(p, s, ops, reserve)
-
-    standing_change = _standing_change(
-        p,
-        s,
-        d,
-        ops,
-        c,
-        pop,
-        autumn,
-        reported,
-        steel,
-        reported_steel,
-        inspected,
-        audited,
-        audit_estimate,
-        shortfall,
-        confiscated,
-        excess,
-    )
-    standing = ops.clip(s.standing + standing_change, 0.0, 1.0)
-    purge_probability = c.purge_rate * ops.clip((p.purge_threshold - standing) / p.purge_threshold, 0.0, 1.0)
-    purged = (u7 < purge_probability) * 1.0
-    target = spring * next_target(ops, s.target_kg, s.reported_kg, p.ratchet, c.planned_growth)
-    target = target + not_spring * s.target_kg
-    procured = taken + confiscated
-    # harvest and reported are already 0 outside autumn (autumn * harvest is harvest, bit for bit).
-    not_autumn = 1.0 - autumn
-
-    # Positional, in field order: keyword construction of these long named tuples costs more
-    # than a tenth of a single village's step.
-    new_state = State(
-        s.t + 1,  # t
-        s.key,  # key
-        pop - deaths + births,  # population
-        survivors_reserve,  # reserve
-        intake / need,  # food_adequacy
-        store,  # store_kg
-        hidden,  # hidden_kg
-        infra,  # infra
-        tools,  # tools
-        animals,  # animals
-        crop_labor,  # crop_labor
-        sown_share,  # sown_share
-        works_pending,  # works_pending
-        harvest + not_autumn * s.harvest_kg,  # harvest_kg
-        reported + not_autumn * s.reported_kg,  # reported_kg
-        target,  # target_kg
-        autumn * procured + not_autumn * s.procurement_kg,  # procurement_kg
-        standing,  # standing
-        s.born_in_2,  # born_next
-        s.born_in_3,  # born_in_2
-        conceived,  # born_in_3
-    )
-    outcome = Outcome(
-        season,  # season
-        harvest,  # harvest_kg
-        reported,  # reported_kg
-        private_output,  # private_output_kg
-        steel,  # steel_kg
-        reported_steel,  # reported_steel_kg
-        seed,  # seed_kg
-        concealed,  # concealed_kg
-        due,  # procurement_due_kg
-        procured,  # procurement_kg
-        confiscated,  # confiscated_kg
-        relief,  # relief_kg
-        consumption,  # consumption_kg
-        waste,  # waste_kg
-        spoilage,  # spoilage_kg
-        s.store_kg,  # store_start_kg
-        s.hidden_kg,  # hidden_start_kg
-        intake,  # kcal_per_person_day
-        need,  # kcal_need_per_person_day
-        deaths,  # deaths
-        excess,  # excess_deaths
-        births,  # births
-        pop,  # population_start
-        audited,  # audited
-        searched,  # searched
-        works_failed,  # works_failed
-        purge_probability,  # purge_probability
-        purged,  # purged
-        standing - s.standing,  # standing_change
-        soviet,  # soviet_withdrawn
-    )
-    return new_state, outcome
+# --- the arithmetic rules -----------------------------------------------------------------------
+@_jit
+def minimum(a: float, b: float) -> float:
+    """``a``, unless ``b`` is strictly smaller."""
+    return b if b < a else a
 
 
-def next_target(ops: Ops, target: Any, reported: Any, ratchet: Any, planned_growth: Any) -> Any:
-    """M9: next year's target, set each spring from this year's target and report.
-
-    It ratchets up from the report and never down: a report above the target raises it by
-    ``ratchet`` times the excess, a report below leaves it; then the year's planned growth.
-    """
-    return (1.0 + planned_growth) * (target + ratchet * ops.maximum(reported - target, 0.0))
+@_jit
+def maximum(a: float, b: float) -> float:
+    """``a``, unless ``b`` is strictly larger."""
+    return b if b > a else a
 
 
-def _labor_supply(p: CoreParams, s: State, d: Decision, ops: Ops, private_plots: Any) -> tuple[Any, Any, Any]:
-    """M5 (women freed by collective child care and canteens) and the famine trap.
+@_jit
+def clip(x: float, low: float, high: float) -> float:
+    """``x`` held inside [low, high] (NaN kept)."""
+    return low if x < low else (high if x > high else x)
+
+
+@_jit
+def flag(condition: bool) -> float:
+    """1.0 if ``condition``, else 0.0 (flags multiply the quantities of their season)."""
+    return 1.0 if condition else 0.0
+
+
+# --- 1. labor -----------------------------------------------------------------------------------
+@_jit
+def labor(p: np.ndarray, c: np.ndarray, s: np.ndarray, d: np.ndarray) -> tuple[float, float, float, float, float]:
+    """M5 (women freed by collective child care and canteens), the famine trap, and M1's land.
 
     Available labor-days = population x ``working_age_share`` x (``participation`` +
     ``mobilization_extra`` x ``Decision.mobilization``) x working days. Hunger lowers work
     capacity: it scales with the square root of last season's food adequacy
     (``State.food_adequacy``) and falls once body reserves (``State.reserve``) drop below
-    :data:`~gl_env.core.constants.WORK_CAPACITY_RESERVE`.
+    :data:`~gl_env.core.constants.WORK_CAPACITY_RESERVE`. Where private plots are abolished
+    (``Climate.private_plots`` = 0) their land joins the fields, and labor sent there idles.
 
-    Returns available labor-days, days actually worked (they cost energy; labor sent to
-    abolished private plots idles) and work capacity.
+    Returns available labor-days, days actually worked (they cost energy), work capacity,
+    collective and private hectares.
     """
-    workers = s.population * p.working_age_share * (p.participation + p.mobilization_extra * d.mobilization)
-    days = workers * (k.DAYS_PER_SEASON * k.WORKDAY_SHARE)
-    capacity = ops.sqrt(ops.clip(s.food_adequacy, k.WORK_CAPACITY_MIN, 1.0)) * ops.clip(
-        s.reserve / k.WORK_CAPACITY_RESERVE, k.WORK_CAPACITY_MIN, 1.0
+    participation = p[V.participation] + p[V.mobilization_extra] * d[D.mobilization]
+    workers = s[S.population] * p[V.working_age_share] * participation
+    days = workers * _WORKDAYS_PER_WORKER
+    capacity = np.sqrt(clip(s[S.food_adequacy], k.WORK_CAPACITY_MIN, 1.0)) * clip(
+        s[S.reserve] / k.WORK_CAPACITY_RESERVE, k.WORK_CAPACITY_MIN, 1.0
     )
-    idle = d.labor_rest + d.labor_private * (1.0 - private_plots)
-    return days, days * (1.0 - idle), capacity
+    idle = d[D.labor_rest] + d[D.labor_private] * (1.0 - c[C.private_plots])
+    land = p[V.population] * p[V.land_per_person_ha]
+    private_ha = land * p[V.private_plot_land_share] * c[C.private_plots]
+    return days, days * (1.0 - idle), capacity, land - private_ha, private_ha
 
 
-def _land(p: CoreParams, private_plots: Any) -> tuple[Any, Any]:
-    """M1: where private plots are abolished (``Climate.private_plots`` = 0) their land joins the fields."""
-    land = p.population * p.land_per_person_ha
-    private = land * p.private_plot_land_share * private_plots
-    return land - private, private
-
-
-def _crop_growth(
-    s: State,
-    d: Decision,
-    ops: Ops,
-    c: Climate,
-    days: Any,
-    capacity: Any,
-    collective_ha: Any,
-    sown_share: Any,
-    spring: Any,
-    summer: Any,
-    autumn: Any,
-) -> Any:
-    """Field work of the growing seasons, accumulated in ``State.crop_labor``.
-
-    Each season's adequacy is effective field labor-days (times ``Climate.collective_effort``,
-    M1's incentive effect) over :data:`~gl_env.core.constants.FIELD_WORKDAYS_PER_HA` per sown ha,
-    capped at 3; the crop keeps the season-weighted sum, restarting each spring.
-    """
-    sown_ha = ops.maximum(collective_ha * sown_share, _TINY)
-    adequacy = days * d.labor_fields * capacity * c.collective_effort / (sown_ha * k.FIELD_WORKDAYS_PER_HA)
-    weight = spring * k.CROP_SEASON_WEIGHTS[0] + summer * k.CROP_SEASON_WEIGHTS[1] + autumn * k.CROP_SEASON_WEIGHTS[2]
-    return (1.0 - spring) * s.crop_labor + weight * ops.minimum(adequacy, 3.0)
-
-
-def _private_plots(p: CoreParams, d: Decision, ops: Ops, days: Any, capacity: Any, private_ha: Any, winter: Any) -> Any:
-    """M1: private plots yield ``PRIVATE_YIELD_MULTIPLE`` times the fields per ha, eaten at once.
-
-    Output (grain-equivalent kg) = private ha x base yield x multiple x season weight x
-    sqrt(labor adequacy). Zero where ``Climate.private_plots`` = 0 (no private land).
-    """
-    adequacy = days * d.labor_private * capacity / ops.maximum(private_ha * k.PRIVATE_WORKDAYS_PER_HA, _TINY)
-    per_season = (1.0 - winter) * k.PRIVATE_SEASON_WEIGHTS[0]
-    return (
-        private_ha
-        * p.base_yield_kg_per_ha
-        * k.PRIVATE_YIELD_MULTIPLE
-        * per_season
-        * ops.sqrt(ops.minimum(adequacy, 3.0))
-    )
-
-
-def _harvest(
-    p: CoreParams, s: State, ops: Ops, collective_ha: Any, sown_share: Any, crop_labor: Any, weather: Any
-) -> Any:
-    """The autumn harvest: sown land x base yield x sqrt(field labor) x works x tools x animals x weather.
-
-    Carried by ``State.infra`` (M2), ``State.tools`` (M3: melted tools lower yields),
-    ``State.animals`` (M6) and ``State.sown_share`` (seed eaten is a crop lost).
-    """
-    tools = 1.0 - k.TOOLS_YIELD_SHARE + k.TOOLS_YIELD_SHARE * s.tools
-    animals = 1.0 - k.ANIMALS_YIELD_SHARE + k.ANIMALS_YIELD_SHARE * s.animals
-    return (
-        collective_ha
-        * sown_share
-        * p.base_yield_kg_per_ha
-        * ops.sqrt(crop_labor)
-        * s.infra
-        * tools
-        * animals
-        * ops.maximum(weather, 0.0)
-    )
-
-
-def _works(
-    p: CoreParams, s: State, d: Decision, ops: Ops, days: Any, capacity: Any, spring: Any, winter: Any, u: Any
-) -> tuple[Any, Any, Any]:
+@_jit
+def works(
+    p: np.ndarray, s: np.ndarray, d: np.ndarray, days: float, capacity: float, spring: float, winter: float, u: float
+) -> tuple[float, float, float]:
     """M2: works build infrastructure that raises yields from next spring, unless hasty.
 
     Gains per labor-day/ha are largest in winter and shrink as ``State.infra`` nears
     :data:`~gl_env.core.constants.INFRA_MAX`; they wait in ``State.works_pending`` until
     spring. Works fail with probability (intensity / ``works_haste_days_per_ha``)^2, and a
     failure damages the land (salinised or flooded fields) at once. Infrastructure decays.
+    Returns the infrastructure, the pending gain and 1.0 if the works failed.
     """
-    intensity = days * d.labor_works * capacity / (p.population * p.land_per_person_ha)
+    intensity = days * d[D.labor_works] * capacity / (p[V.population] * p[V.land_per_person_ha])
     efficiency = k.WORKS_SEASON_EFFICIENCY[0] + winter * (k.WORKS_SEASON_EFFICIENCY[3] - k.WORKS_SEASON_EFFICIENCY[0])
-    room = ops.maximum(k.INFRA_MAX - s.infra, 0.0) / (k.INFRA_MAX - 1.0)
+    room = maximum(k.INFRA_MAX - s[S.infra], 0.0) / (k.INFRA_MAX - 1.0)
     gain = k.WORKS_GAIN_PER_DAY_HA * intensity * efficiency * room
-    haste = ops.minimum(intensity / p.works_haste_days_per_ha, 1.0)
-    failed = (u < haste * haste) * 1.0
-    infra = s.infra + spring * s.works_pending - k.INFRA_DECAY_PER_SEASON - failed * k.WORKS_FAILURE_DAMAGE * gain
-    pending = (1.0 - spring) * s.works_pending + (1.0 - failed) * gain
-    return ops.clip(infra, 0.3, k.INFRA_MAX), pending, failed
+    haste = minimum(intensity / p[V.works_haste_days_per_ha], 1.0)
+    failed = flag(u < haste * haste)
+    infra = s[S.infra] + spring * s[S.works_pending] - k.INFRA_DECAY_PER_SEASON - failed * k.WORKS_FAILURE_DAMAGE * gain
+    pending = (1.0 - spring) * s[S.works_pending] + (1.0 - failed) * gain
+    return clip(infra, 0.3, k.INFRA_MAX), pending, failed
 
 
-def _procurement_due(
-    p: CoreParams, c: Climate, pop: Any, reported: Any, target: Any, audited: Any, audit_estimate: Any, soviet: Any
-) -> Any:
+# --- 2. crop and harvest ------------------------------------------------------------------------
+@_jit
+def sowing(s: np.ndarray, collective_ha: float, spring: float) -> tuple[float, float, float]:
+    """Spring sowing needs seed from last year's grain (the store, then hidden grain); land that
+    cannot be sown yields nothing (``State.sown_share``). Returns seed from the store, seed
+    from hidden grain, and the share of the fields sown this year."""
+    seed_need = spring * collective_ha * k.SEED_KG_PER_HA
+    from_store = minimum(seed_need, s[S.store_kg])
+    from_hidden = minimum(seed_need - from_store, s[S.hidden_kg])
+    sown_share = spring * (from_store + from_hidden) / maximum(seed_need, _TINY) + (1.0 - spring) * s[S.sown_share]
+    return from_store, from_hidden, sown_share
+
+
+@_jit
+def crop_growth(
+    c: np.ndarray,
+    s: np.ndarray,
+    d: np.ndarray,
+    days: float,
+    capacity: float,
+    collective_ha: float,
+    sown_share: float,
+    spring: float,
+    summer: float,
+    autumn: float,
+) -> float:
+    """Field work of the growing seasons, accumulated in ``State.crop_labor``.
+
+    Each season's adequacy is effective field labor-days (times ``Climate.collective_effort``,
+    M1's incentive effect) over :data:`~gl_env.core.constants.FIELD_WORKDAYS_PER_HA` per sown ha,
+    capped at 3; the crop keeps the season-weighted sum, restarting each spring.
+    """
+    sown_ha = maximum(collective_ha * sown_share, _TINY)
+    adequacy = days * d[D.labor_fields] * capacity * c[C.collective_effort] / (sown_ha * k.FIELD_WORKDAYS_PER_HA)
+    weight = spring * k.CROP_SEASON_WEIGHTS[0] + summer * k.CROP_SEASON_WEIGHTS[1] + autumn * k.CROP_SEASON_WEIGHTS[2]
+    return (1.0 - spring) * s[S.crop_labor] + weight * minimum(adequacy, 3.0)
+
+
+@_jit
+def private_plots(
+    p: np.ndarray, d: np.ndarray, days: float, capacity: float, private_ha: float, winter: float
+) -> float:
+    """M1: private plots yield ``PRIVATE_YIELD_MULTIPLE`` times the fields per ha, eaten at once.
+
+    Output (grain-equivalent kg) = private ha x base yield x multiple x season weight x
+    sqrt(labor adequacy). Zero where ``Climate.private_plots`` = 0 (no private land).
+    """
+    adequacy = days * d[D.labor_private] * capacity / maximum(private_ha * k.PRIVATE_WORKDAYS_PER_HA, _TINY)
+    per_season = (1.0 - winter) * k.PRIVATE_SEASON_WEIGHTS[0]
+    return (
+        private_ha * p[V.base_yield_kg_per_ha] * k.PRIVATE_YIELD_MULTIPLE * per_season * np.sqrt(minimum(adequacy, 3.0))
+    )
+
+
+@_jit
+def harvest(
+    p: np.ndarray,
+    c: np.ndarray,
+    s: np.ndarray,
+    collective_ha: float,
+    sown_share: float,
+    crop_labor: float,
+    u0: float,
+    u1: float,
+) -> float:
+    """The harvest if it came in now: sown land x base yield x sqrt(field labor) x works x tools x
+    animals x weather (``Climate.weather_mean`` with triangular noise of s.d. ``weather_sd``).
+
+    Carried by ``State.infra`` (M2), ``State.tools`` (M3: melted tools lower yields),
+    ``State.animals`` (M6) and ``State.sown_share`` (seed eaten is a crop lost).
+    """
+    weather = c[C.weather_mean] * (1.0 + p[V.weather_sd] * (u0 + u1 - 1.0) * _TRIANGULAR_TO_UNIT)
+    tools = 1.0 - k.TOOLS_YIELD_SHARE + k.TOOLS_YIELD_SHARE * s[S.tools]
+    animals = 1.0 - k.ANIMALS_YIELD_SHARE + k.ANIMALS_YIELD_SHARE * s[S.animals]
+    return (
+        collective_ha
+        * sown_share
+        * p[V.base_yield_kg_per_ha]
+        * np.sqrt(crop_labor)
+        * s[S.infra]
+        * tools
+        * animals
+        * maximum(weather, 0.0)
+    )
+
+
+# --- 3. report and procurement ------------------------------------------------------------------
+@_jit
+def audit_estimate(p: np.ndarray, true_harvest: float, u4: float, u5: float) -> float:
+    """An audit's estimate of the harvest: the truth times (1 + triangular error of s.d. ``audit_error``).
+
+    Positive by construction: ``audit_error`` <= 0.4 keeps the error's half-width sqrt(6) x 0.4 below 1.
+    """
+    return true_harvest * (1.0 + p[V.audit_error] * (u4 + u5 - 1.0) * _TRIANGULAR_TO_UNIT)
+
+
+@_jit
+def procurement_due(
+    p: np.ndarray,
+    c: np.ndarray,
+    pop: float,
+    reported: float,
+    target: float,
+    audited: float,
+    estimate: float,
+    soviet: float,
+) -> float:
     """M10 (allotment on reported yields), M7 (Soviet withdrawal raises the take).
 
     Due = ``quota_fixed_share`` x ``fixed_quota_kg_per_person`` x population + (1 -
@@ -387,14 +299,15 @@ def _procurement_due(
     ``procurement_uses_audit`` when audited. The state takes it from the store (inflexible
     within the year) down to ``retention_floor``.
     """
-    basis = reported + p.procurement_target_weight * (target - reported)
-    basis = basis + audited * p.procurement_uses_audit * (audit_estimate - basis)
-    fixed = p.fixed_quota_kg_per_person * pop
-    due = p.quota_fixed_share * fixed + (1.0 - p.quota_fixed_share) * c.procurement_rate * basis
-    return due * (1.0 + soviet * p.soviet_procurement_surcharge)
+    basis = reported + p[V.procurement_target_weight] * (target - reported)
+    basis = basis + audited * p[V.procurement_uses_audit] * (estimate - basis)
+    fixed = p[V.fixed_quota_kg_per_person] * pop
+    due = p[V.quota_fixed_share] * fixed + (1.0 - p[V.quota_fixed_share]) * c[C.procurement_rate] * basis
+    return due * (1.0 + soviet * p[V.soviet_procurement_surcharge])
 
 
-def _relief(p: CoreParams, ops: Ops, c: Climate, pop: Any, reported: Any, taken: Any) -> Any:
+@_jit
+def relief(p: np.ndarray, c: np.ndarray, pop: float, reported: float, taken: float) -> float:
     """Relief grain (state resales), judged on the *reported* grain left per person.
 
     Relief = ``Climate.relief_rate`` x max(0, ``relief_threshold_kg_per_person`` x population -
@@ -403,62 +316,71 @@ def _relief(p: CoreParams, ops: Ops, c: Climate, pop: Any, reported: Any, taken:
     reported grain left cannot fall below zero; so relief never exceeds ``relief_rate`` x the
     threshold ration for the village's people. An inflated report hides the village's need.
     """
-    left = ops.maximum(reported - taken, 0.0)
-    return c.relief_rate * ops.maximum(p.relief_threshold_kg_per_person * pop - left, 0.0)
+    left = maximum(reported - taken, 0.0)
+    return c[C.relief_rate] * maximum(p[V.relief_threshold_kg_per_person] * pop - left, 0.0)
 
 
-def _anti_hiding_search(p: CoreParams, c: Climate, hidden: Any, shortfall: Any, u: Any) -> tuple[Any, Any]:
+@_jit
+def anti_hiding_search(p: np.ndarray, c: np.ndarray, hidden: float, shortfall: float, u: float) -> tuple[float, float]:
     """Anti-hiding searches (1959-60): likelier when the quota was not delivered.
 
     Chance = ``Climate.search_rate`` + ``search_shortfall_sensitivity`` x share of the quota
     missing; a search confiscates :data:`~gl_env.core.constants.SEARCH_EFFICACY` of
-    ``State.hidden_kg``.
+    ``State.hidden_kg``. Returns the grain confiscated and 1.0 if searched.
     """
-    searched = (u < c.search_rate + p.search_shortfall_sensitivity * shortfall) * 1.0
+    searched = flag(u < c[C.search_rate] + p[V.search_shortfall_sensitivity] * shortfall)
     return searched * k.SEARCH_EFFICACY * hidden, searched
 
 
-def _canteen(
-    p: CoreParams, d: Decision, ops: Ops, c: Climate, pop: Any, store: Any, hidden: Any
-) -> tuple[Any, Any, Any, Any]:
+# --- 4. stores and food -------------------------------------------------------------------------
+@_jit
+def canteen(
+    p: np.ndarray, c: np.ndarray, d: np.ndarray, pop: float, store: float, hidden: float
+) -> tuple[float, float, float, float]:
     """M4: communal dining eats from the collective store, then from hidden grain.
 
     People eat ``Decision.ration_kg`` per day; under free-supply dining
     (``Climate.free_supply``) they eat at least ``free_supply_ration_kg`` and the canteen
     wastes ``canteen_waste`` per kg eaten. Returns grain eaten, wasted, and the stores left.
     """
-    ration = d.ration_kg + c.free_supply * ops.maximum(p.free_supply_ration_kg - d.ration_kg, 0.0)
-    waste_share = c.free_supply * p.canteen_waste
+    ration = d[D.ration_kg] + c[C.free_supply] * maximum(p[V.free_supply_ration_kg] - d[D.ration_kg], 0.0)
+    waste_share = c[C.free_supply] * p[V.canteen_waste]
     served = 1.0 + waste_share
     wanted = ration * pop * k.DAYS_PER_SEASON * served
-    from_store = ops.minimum(wanted, store)
-    from_hidden = ops.minimum(wanted - from_store, hidden)
+    from_store = minimum(wanted, store)
+    from_hidden = minimum(wanted - from_store, hidden)
     drawn = from_store + from_hidden
     eaten = drawn / served
     return eaten, drawn - eaten, store - from_store, hidden - from_hidden
 
 
-def _nutrition(s: State, ops: Ops, pop: Any, food_kg: Any, worked_days: Any, capacity: Any) -> tuple[Any, Any, Any]:
+@_jit
+def nutrition(
+    s: np.ndarray, pop: float, food_kg: float, worked_days: float, capacity: float
+) -> tuple[float, float, float]:
     """Energy balance against body reserves (``State.reserve``), per person per day.
 
     Intake = food x :data:`~gl_env.core.constants.KCAL_PER_KG_GRAIN` + other food + famine
     foods (gathered in proportion to the gap, up to a cap). Need = base need (lowered by
     metabolic adaptation as reserves fall) + the energy of the work done (hungry people work
     at lower intensity: ``capacity``). A deficit draws on reserves; a surplus rebuilds them at
-    the refeeding efficiency.
+    the refeeding efficiency. Returns intake and need (kcal/person/day) and the mean reserve.
     """
-    person_days = ops.maximum(pop, _TINY) * k.DAYS_PER_SEASON
-    need = k.KCAL_NEED_BASE_PER_DAY * (1.0 - k.METABOLIC_ADAPTATION * (1.0 - s.reserve))
+    person_days = maximum(pop, _TINY) * k.DAYS_PER_SEASON
+    need = k.KCAL_NEED_BASE_PER_DAY * (1.0 - k.METABOLIC_ADAPTATION * (1.0 - s[S.reserve]))
     need = need + k.KCAL_PER_WORKDAY * worked_days * capacity / person_days
     intake = food_kg * k.KCAL_PER_KG_GRAIN / person_days + k.KCAL_OTHER_FOOD_PER_DAY
-    intake = intake + ops.clip(need - intake, 0.0, k.KCAL_FAMINE_FOODS_MAX_PER_DAY)
+    intake = intake + clip(need - intake, 0.0, k.KCAL_FAMINE_FOODS_MAX_PER_DAY)
     balance = (intake - need) * k.DAYS_PER_SEASON / k.LETHAL_RESERVE_KCAL
-    # A surplus rebuilds reserves at the refeeding efficiency (a deficit draws them 1:1; x * 1.0 is x).
-    balance = ops.where(balance > 0.0, balance * k.REFEEDING_EFFICIENCY, balance)
-    return intake, need, ops.clip(s.reserve + balance, 0.0, 1.0)
+    # A surplus rebuilds reserves at the refeeding efficiency (a deficit draws them 1:1).
+    if balance > 0.0:
+        balance = balance * k.REFEEDING_EFFICIENCY
+    return intake, need, clip(s[S.reserve] + balance, 0.0, 1.0)
 
 
-def _demography(s: State, d: Decision, ops: Ops, pop: Any, reserve: Any) -> tuple[Any, Any, Any, Any]:
+# --- 5. people ----------------------------------------------------------------------------------
+@_jit
+def demography(s: np.ndarray, d: np.ndarray, pop: float, reserve: float) -> tuple[float, float, float, float]:
     """Deaths and births from body reserves, not from the famine's record.
 
     Deaths: the 1957 baseline rate, raised by hunger (disease) and by collective child care
@@ -471,56 +393,64 @@ def _demography(s: State, d: Decision, ops: Ops, pop: Any, reserve: Any) -> tupl
     """
     w = k.RESERVE_SPREAD
     # How far below zero the weakest person's reserve falls (0 while everyone has some left).
-    below = ops.minimum(reserve - w, 0.0)
+    below = minimum(reserve - w, 0.0)
     starvation = below * below / (2.0 * w * w)
     # Mean of the triangular spread truncated at zero: (r - below^3 / 6w^2) / (1 - starved share).
-    survivors_reserve = ops.clip((reserve - below * below * below / (6.0 * w * w)) / (1.0 - starvation), 0.0, 1.0)
-    baseline = k.BASELINE_DEATHS_PER_1000_YEAR / 1000.0 / k.SEASONS_PER_YEAR
+    survivors_reserve = clip((reserve - below * below * below / (6.0 * w * w)) / (1.0 - starvation), 0.0, 1.0)
     disease = (
-        baseline
+        _BASELINE_DEATHS
         * (1.0 + k.HUNGER_DISEASE_FACTOR * (1.0 - reserve))
-        * (1.0 + k.CHILDCARE_MORTALITY_RISK * d.mobilization)
+        * (1.0 + k.CHILDCARE_MORTALITY_RISK * d[D.mobilization])
     )
-    deaths = pop * ops.minimum(disease + starvation, 1.0)
-    fertility = ops.clip(
+    deaths = pop * minimum(disease + starvation, 1.0)
+    fertility = clip(
         (reserve - k.FERTILITY_RESERVE_ZERO) / (k.FERTILITY_RESERVE_FULL - k.FERTILITY_RESERVE_ZERO), 0.0, 1.0
     )
-    conceived = (pop - deaths) * (k.BASELINE_BIRTHS_PER_1000_YEAR / 1000.0 / k.SEASONS_PER_YEAR) * fertility
-    return deaths, s.born_next, conceived, survivors_reserve
+    conceived = (pop - deaths) * _BASELINE_CONCEPTIONS * fertility
+    return deaths, s[S.born_next], conceived, survivors_reserve
 
 
-def _tools(p: CoreParams, s: State, ops: Ops, steel: Any, soviet: Any) -> Any:
+@_jit
+def excess_deaths(pop: float, deaths: float) -> float:
+    """Deaths above the 1957 baseline rate."""
+    return deaths - pop * _BASELINE_DEATHS
+
+
+@_jit
+def tools(p: np.ndarray, s: np.ndarray, steel: float, soviet: float) -> float:
     """M3: furnaces melt farm tools (``State.tools``); renewal slows after the Soviet withdrawal (M7)."""
-    melted = steel * k.TOOL_SCRAP_SHARE / (p.population * k.TOOL_IRON_KG_PER_PERSON)
-    renewal = k.TOOL_RENEWAL_PER_SEASON * (1.0 - s.tools) * (1.0 - soviet * p.soviet_input_loss)
-    return ops.clip(s.tools - melted + renewal, 0.0, 1.0)
+    melted = steel * k.TOOL_SCRAP_SHARE / (p[V.population] * k.TOOL_IRON_KG_PER_PERSON)
+    renewal = k.TOOL_RENEWAL_PER_SEASON * (1.0 - s[S.tools]) * (1.0 - soviet * p[V.soviet_input_loss])
+    return clip(s[S.tools] - melted + renewal, 0.0, 1.0)
 
 
-def _animals(p: CoreParams, s: State, ops: Ops, reserve: Any) -> Any:
+@_jit
+def animals(p: np.ndarray, s: np.ndarray, reserve: float) -> float:
     """M6: collective draft animals (``State.animals``) are neglected (``animal_neglect``) and eaten in famine."""
-    growth = k.ANIMAL_GROWTH_PER_SEASON * (1.0 - s.animals) - p.animal_neglect
-    famine = k.ANIMAL_FAMINE_LOSS * ops.maximum(k.ANIMAL_FAMINE_RESERVE - reserve, 0.0)
-    return ops.clip(s.animals * (1.0 + growth - famine), 0.0, 1.0)
+    growth = k.ANIMAL_GROWTH_PER_SEASON * (1.0 - s[S.animals]) - p[V.animal_neglect]
+    famine = k.ANIMAL_FAMINE_LOSS * maximum(k.ANIMAL_FAMINE_RESERVE - reserve, 0.0)
+    return clip(s[S.animals] * (1.0 + growth - famine), 0.0, 1.0)
 
 
-def _standing_change(
-    p: CoreParams,
-    s: State,
-    d: Decision,
-    ops: Ops,
-    c: Climate,
-    pop: Any,
-    autumn: Any,
-    reported: Any,
-    true_steel: Any,
-    reported_steel: Any,
-    inspected: Any,
-    audited: Any,
-    audit_estimate: Any,
-    shortfall: Any,
-    confiscated: Any,
-    excess_deaths: Any,
-) -> Any:
+# --- 6. standing --------------------------------------------------------------------------------
+@_jit
+def standing_change(
+    p: np.ndarray,
+    c: np.ndarray,
+    s: np.ndarray,
+    d: np.ndarray,
+    pop: float,
+    autumn: float,
+    reported: float,
+    true_steel: float,
+    reported_steel: float,
+    inspected: float,
+    audited: float,
+    estimate: float,
+    shortfall: float,
+    confiscated: float,
+    excess: float,
+) -> float:
     """M8 (no one may call attention to unrealistic goals), M9 (reported increases), M3, M2.
 
     Every season: credit for reported steel (``Climate.steel_credit`` per quota met, up to
@@ -534,33 +464,265 @@ def _standing_change(
     report), penalties for audited over- and under-reporting beyond ``audit_tolerance``, and
     for quota not delivered.
     """
-    quota = c.steel_quota_kg_per_person * pop
-    per_kg = c.steel_credit / ops.maximum(quota, _TINY)
-    steel = per_kg * ops.minimum(reported_steel, 2.0 * quota)
-    works = c.works_credit * d.labor_works
-    people = ops.maximum(pop, _TINY)
-    deaths = c.death_accountability * excess_deaths / people * 100.0
-    concealment = p.concealment_penalty * confiscated / people / 100.0
-    drift = STANDING_REVERSION * (p.initial_standing - s.standing)
+    quota = c[C.steel_quota_kg_per_person] * pop
+    per_kg = c[C.steel_credit] / maximum(quota, _TINY)
+    steel = per_kg * minimum(reported_steel, 2.0 * quota)
+    works_credit = c[C.works_credit] * d[D.labor_works]
+    people = maximum(pop, _TINY)
+    deaths = c[C.death_accountability] * excess / people * 100.0
+    concealment = p[V.concealment_penalty] * confiscated / people / 100.0
+    drift = STANDING_REVERSION * (p[V.initial_standing] - s[S.standing])
     # An audit that finds the steel over-reported beyond tolerance revokes the credit the false
     # part earned and fines it: a lie is punished by what it was worth (nothing where steel earns
     # nothing), which the iron, counted exactly, makes plain.
-    false_credit = steel - per_kg * ops.minimum(true_steel, 2.0 * quota)
+    false_credit = steel - per_kg * minimum(true_steel, 2.0 * quota)
     # (No steel made: no false credit, so the inspection finds nothing to fine.)
-    caught = inspected * (d.steel_report_ratio - 1.0 > p.audit_tolerance)
-    steel_audit = caught * (1.0 + p.over_report_penalty) * false_credit
+    caught = inspected * flag(d[D.steel_report_ratio] - 1.0 > p[V.audit_tolerance])
+    steel_audit = caught * (1.0 + p[V.over_report_penalty]) * false_credit
 
-    growth = ops.clip(reported / ops.maximum(s.target_kg, _TINY) - 1.0, -1.0, 1.0)
-    decline = ops.clip(1.0 - reported / ops.maximum(s.reported_kg, _TINY), 0.0, 1.0)
-    error = reported / ops.maximum(audit_estimate, _TINY) - 1.0
-    verified = audited * (ops.maximum(error, -error) <= p.audit_tolerance)
-    over = audited * ops.maximum(error - p.audit_tolerance, 0.0)
-    under = audited * ops.maximum(-error - p.audit_tolerance, 0.0)
+    growth = clip(reported / maximum(s[S.target_kg], _TINY) - 1.0, -1.0, 1.0)
+    decline = clip(1.0 - reported / maximum(s[S.reported_kg], _TINY), 0.0, 1.0)
+    error = reported / maximum(estimate, _TINY) - 1.0
+    verified = audited * flag(maximum(error, -error) <= p[V.audit_tolerance])
+    over = audited * maximum(error - p[V.audit_tolerance], 0.0)
+    under = audited * maximum(-error - p[V.audit_tolerance], 0.0)
     review = (
-        c.growth_credit * growth
-        - c.decline_penalty * decline * (1.0 - p.honesty_protection * verified)
-        - p.over_report_penalty * over
-        - p.under_report_penalty * under
-        - p.quota_shortfall_penalty * shortfall
+        c[C.growth_credit] * growth
+        - c[C.decline_penalty] * decline * (1.0 - p[V.honesty_protection] * verified)
+        - p[V.over_report_penalty] * over
+        - p[V.under_report_penalty] * under
+        - p[V.quota_shortfall_penalty] * shortfall
     )
-    return steel + works - deaths - concealment - steel_audit + drift + autumn * review
+    return steel + works_credit - deaths - concealment - steel_audit + drift + autumn * review
+
+
+@_jit
+def purge_probability(p: np.ndarray, purge_rate: float, standing: float) -> float:
+    """Chance of a purge this season: ``purge_rate`` x how far standing is below ``purge_threshold`` (share)."""
+    return purge_rate * clip((p[V.purge_threshold] - standing) / p[V.purge_threshold], 0.0, 1.0)
+
+
+@_jit
+def next_target(target: float, reported: float, ratchet: float, planned_growth: float) -> float:
+    """M9: next year's target, set each spring from this year's target and report.
+
+    It ratchets up from the report and never down: a report above the target raises it by
+    ``ratchet`` times the excess, a report below leaves it; then the year's planned growth.
+    """
+    return (1.0 + planned_growth) * (target + ratchet * maximum(reported - target, 0.0))
+
+
+# --- the season, in two halves -------------------------------------------------------------------
+class Midseason(NamedTuple):
+    """What the first half of the season (up to the report) hands to the second (procurement on)."""
+
+    worked_days: Any
+    capacity: Any
+    seed_kg: Any
+    sown_share: Any
+    crop_labor: Any
+    private_output_kg: Any
+    harvest_kg: Any
+    steel_kg: Any
+    reported_steel_kg: Any
+    infra: Any
+    works_pending: Any
+    works_failed: Any
+    store_kg: Any  # after seed, harvest and concealment
+    hidden_kg: Any
+    concealed_kg: Any
+    reported_kg: Any
+    inspected: Any
+    audited: Any
+    audit_estimate_kg: Any
+
+
+@_jit
+def until_report(
+    p: np.ndarray, c: np.ndarray, s: np.ndarray, d: np.ndarray, t: int, key: np.uint64
+) -> tuple[float, ...]:
+    """Phases 1, 2 and the report of 3 for one village: the fields of :class:`Midseason`, in order."""
+    season = t & 3
+    spring, summer, autumn, winter = flag(season == 0), flag(season == 1), flag(season == 2), flag(season == 3)
+    u0, u1, u2, u3 = season_uniforms(key, t, 0)
+    u4, u5, _, _ = season_uniforms(key, t, 1)
+
+    days, worked_days, capacity, collective_ha, private_ha = labor(p, c, s, d)
+    steel = days * d[D.labor_steel] * capacity * k.STEEL_KG_PER_WORKDAY
+    infra, works_pending, works_failed = works(p, s, d, days, capacity, spring, winter, u2)
+
+    seed_from_store, seed_from_hidden, sown_share = sowing(s, collective_ha, spring)
+    crop_labor = crop_growth(c, s, d, days, capacity, collective_ha, sown_share, spring, summer, autumn)
+    private_output = private_plots(p, d, days, capacity, private_ha, winter)
+    true_harvest = autumn * harvest(p, c, s, collective_ha, sown_share, crop_labor, u0, u1)
+
+    # Concealment happens once the harvest is in, before the state collects (hidden grain).
+    store = s[S.store_kg] - seed_from_store + true_harvest
+    concealed = d[D.conceal_share] * store
+    store = store - concealed
+    hidden = s[S.hidden_kg] - seed_from_hidden + concealed
+    reported = true_harvest * d[D.report_ratio]
+    # An audit team inspects with the same chance every season: the harvest in autumn, and the
+    # steel (steel reports earn standing too, so they must be checkable).
+    inspected = flag(u3 < p[V.audit_probability])
+    return (
+        worked_days,
+        capacity,
+        seed_from_store + seed_from_hidden,
+        sown_share,
+        crop_labor,
+        private_output,
+        true_harvest,
+        steel,
+        steel * d[D.steel_report_ratio],
+        infra,
+        works_pending,
+        works_failed,
+        store,
+        hidden,
+        concealed,
+        reported,
+        inspected,
+        autumn * inspected,
+        audit_estimate(p, true_harvest, u4, u5),
+    )
+
+
+MidseasonColumn = IntEnum("MidseasonColumn", Midseason._fields, start=0)
+OutcomeColumn = IntEnum("OutcomeColumn", Outcome._fields, start=0)
+M, Out = MidseasonColumn, OutcomeColumn
+
+
+@_jit
+def write_midseason(m: np.ndarray, values: tuple[float, ...]) -> None:
+    """Store :func:`until_report`'s values in the column ``m`` (rows :class:`MidseasonColumn`)."""
+    for j in range(len(values)):
+        m[j] = values[j]
+
+
+@_jit
+def from_procurement(
+    p: np.ndarray,
+    c: np.ndarray,
+    s: np.ndarray,
+    d: np.ndarray,
+    t: int,
+    key: np.uint64,
+    soviet_season: int,
+    m: np.ndarray,
+    new: np.ndarray,
+    o: np.ndarray,
+) -> None:
+    """Phases 3 (from the procurement) to 6 for one village.
+
+    Reads the state column ``s``, the decision ``d`` and the first half's column ``m``; writes
+    the new state's float column ``new`` (rows :class:`~gl_env.core.state.StateColumn`) and the
+    outcome column ``o`` (rows :class:`OutcomeColumn`). The new ``t`` is ``t + 1``, the key unchanged.
+    """
+    season = t & 3
+    spring, autumn = flag(season == 0), flag(season == 2)
+    _, _, u6, u7 = season_uniforms(key, t, 1)
+    soviet = flag(t >= soviet_season)
+    pop = s[S.population]
+    reported = m[M.reported_kg]
+
+    # 3. procurement: the state takes its due from the store (down to the retention floor).
+    due = autumn * procurement_due(p, c, pop, reported, s[S.target_kg], m[M.audited], m[M.audit_estimate_kg], soviet)
+    store = m[M.store_kg]
+    taken = minimum(due, maximum(store - p[V.retention_floor_kg_per_person] * pop, 0.0))
+    store = store - taken
+    shortfall = (due - taken) / maximum(due, _TINY)
+    relief_kg = autumn * relief(p, c, pop, reported, taken)
+    store = store + relief_kg
+    confiscated, searched = anti_hiding_search(p, c, m[M.hidden_kg], shortfall, u6)
+    hidden = m[M.hidden_kg] - confiscated
+
+    # 4. stores and food.
+    eaten, waste, store, hidden = canteen(p, c, d, pop, store, hidden)
+    spoilage = store * k.STORE_SPOILAGE_PER_SEASON + hidden * k.HIDDEN_SPOILAGE_PER_SEASON
+    store = store * (1.0 - k.STORE_SPOILAGE_PER_SEASON)
+    hidden = hidden * (1.0 - k.HIDDEN_SPOILAGE_PER_SEASON)
+    consumption = eaten + m[M.private_output_kg]
+    intake, need, reserve = nutrition(s, pop, consumption, m[M.worked_days], m[M.capacity])
+
+    # 5. people, and the farm capital that hunger and furnaces consume.
+    deaths, births, conceived, survivors_reserve = demography(s, d, pop, reserve)
+    excess = excess_deaths(pop, deaths)
+
+    # 6. standing: the review, the purge, next year's target.
+    change = standing_change(
+        p,
+        c,
+        s,
+        d,
+        pop,
+        autumn,
+        reported,
+        m[M.steel_kg],
+        m[M.reported_steel_kg],
+        m[M.inspected],
+        m[M.audited],
+        m[M.audit_estimate_kg],
+        shortfall,
+        confiscated,
+        excess,
+    )
+    standing = clip(s[S.standing] + change, 0.0, 1.0)
+    purge = purge_probability(p, c[C.purge_rate], standing)
+    purged = flag(u7 < purge)
+    target = spring * next_target(s[S.target_kg], s[S.reported_kg], p[V.ratchet], c[C.planned_growth])
+    target = target + (1.0 - spring) * s[S.target_kg]
+    procured = taken + confiscated
+    # harvest and reported are already 0 outside autumn (autumn * harvest is harvest, bit for bit).
+    not_autumn = 1.0 - autumn
+
+    new[S.population] = pop - deaths + births
+    new[S.reserve] = survivors_reserve
+    new[S.food_adequacy] = intake / need
+    new[S.store_kg] = store
+    new[S.hidden_kg] = hidden
+    new[S.infra] = m[M.infra]
+    new[S.tools] = tools(p, s, m[M.steel_kg], soviet)
+    new[S.animals] = animals(p, s, reserve)
+    new[S.crop_labor] = m[M.crop_labor]
+    new[S.sown_share] = m[M.sown_share]
+    new[S.works_pending] = m[M.works_pending]
+    new[S.harvest_kg] = m[M.harvest_kg] + not_autumn * s[S.harvest_kg]
+    new[S.reported_kg] = reported + not_autumn * s[S.reported_kg]
+    new[S.target_kg] = target
+    new[S.procurement_kg] = autumn * procured + not_autumn * s[S.procurement_kg]
+    new[S.standing] = standing
+    new[S.born_next] = s[S.born_in_2]
+    new[S.born_in_2] = s[S.born_in_3]
+    new[S.born_in_3] = conceived
+
+    o[Out.season] = season
+    o[Out.harvest_kg] = m[M.harvest_kg]
+    o[Out.reported_kg] = reported
+    o[Out.private_output_kg] = m[M.private_output_kg]
+    o[Out.steel_kg] = m[M.steel_kg]
+    o[Out.reported_steel_kg] = m[M.reported_steel_kg]
+    o[Out.seed_kg] = m[M.seed_kg]
+    o[Out.concealed_kg] = m[M.concealed_kg]
+    o[Out.procurement_due_kg] = due
+    o[Out.procurement_kg] = procured
+    o[Out.confiscated_kg] = confiscated
+    o[Out.relief_kg] = relief_kg
+    o[Out.consumption_kg] = consumption
+    o[Out.waste_kg] = waste
+    o[Out.spoilage_kg] = spoilage
+    o[Out.store_start_kg] = s[S.store_kg]
+    o[Out.hidden_start_kg] = s[S.hidden_kg]
+    o[Out.kcal_per_person_day] = intake
+    o[Out.kcal_need_per_person_day] = need
+    o[Out.deaths] = deaths
+    o[Out.excess_deaths] = excess
+    o[Out.births] = births
+    o[Out.population_start] = pop
+    o[Out.audited] = m[M.audited]
+    o[Out.searched] = searched
+    o[Out.works_failed] = m[M.works_failed]
+    o[Out.purge_probability] = purge
+    o[Out.purged] = purged
+    o[Out.standing_change] = standing - s[S.standing]
+    o[Out.soviet_withdrawn] = soviet

@@ -8,10 +8,10 @@ values (:mod:`gl_env.scenarios`); every field can be overridden as a ``gym.make`
 Timeline fields (group ``climate``) vary with time: each is either one number (the same in
 every season) or a sequence with one value per year or per season of the horizon.
 
-:class:`CoreParams` is the same information compiled for :func:`gl_env.core.dynamics.step`:
-floats for one village; for a batch, arrays of shape ``(P,)`` with one row per village, or
-0-d arrays when the whole batch shares one row (``P`` = 1); the timeline fields are gathered
-into one table indexed by season.
+:class:`CoreParams` is the same information compiled for the kernel (:mod:`gl_env.core.kernel`):
+one row per village, or one row shared by the whole batch (``P`` = 1): the numeric fields in a
+``(P, len(VALUE_NAMES))`` matrix, the climate timeline in a ``(P, seasons, len(TIMELINE_NAMES))``
+table; the column orders are derived from :class:`Params`' fields (:class:`Value`, :class:`Climate`).
 """
 
 from __future__ import annotations
@@ -21,17 +21,17 @@ import math
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from enum import IntEnum
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from gl_env.core.constants import SEASONS_PER_YEAR
-from gl_env.core.ops import ArrayOps, ScalarOps
+from gl_env.core.random import RANDOMIZE_COUNTER, counter_stream
 
 # Season index of the Soviet withdrawal within its year (July 1960: summer).
 _WITHDRAWAL_SEASON = 1
-# Stream offset of the uniforms that randomised parameters are drawn from at reset.
-_RANDOMIZE_COUNTER = -2
 
 
 @dataclass(frozen=True)
@@ -340,70 +340,102 @@ def param_table() -> list[tuple[str, str, str, str, str]]:
     return rows
 
 
-class CoreParams:
-    """:class:`Params` compiled for the core.
+# Numeric columns of CoreParams.values: Params' numeric fields in declaration order, then derived ones.
+VALUE_NAMES: tuple[str, ...] = (*SCALAR_NAMES, "normal_harvest_kg")
+Value = IntEnum("Value", VALUE_NAMES, start=0)
+Value.__doc__ = "Column of :attr:`CoreParams.values` (a :class:`Params` numeric field, or ``normal_harvest_kg``)."
+Climate = IntEnum("Climate", TIMELINE_NAMES, start=0)
+Climate.__doc__ = "Column of :attr:`CoreParams.timeline`: the political climate and state policy of a season."
+assert tuple(Value.__members__) == VALUE_NAMES and tuple(Climate.__members__) == TIMELINE_NAMES
 
-    Attributes carry the names of :class:`Params`' numeric fields (floats for one village;
-    ``(P,)`` arrays for a batch, 0-d if ``P`` = 1), plus:
 
-    - ``timeline``: the climate fields by season, ``timeline[t][k]`` for one village or an
-      array ``(P, T, K)`` for a batch, ``k`` following :data:`TIMELINE_NAMES`;
-    - ``horizon``: episode length in seasons; ``start_year``: calendar year of season 0;
-    - ``soviet_season``: season index of the Soviet withdrawal (a huge number if never);
-    - ``normal_harvest_kg``: collective harvest of a normal year (the 1957 report);
-    - ``randomize``: the randomised fields, as in :class:`Params` (same for every row).
+class CoreParams(NamedTuple):
+    """:class:`Params` compiled for the kernel: ``P`` rows, one per village or one shared by all.
+
+    - ``values``: ``(P, len(VALUE_NAMES))`` float64; column :class:`Value` ``.name`` holds that
+      field (``normal_harvest_kg``: the collective harvest of a normal year, the 1957 report);
+    - ``timeline``: ``(P, T, len(TIMELINE_NAMES))`` float64, season by season, columns
+      :class:`Climate` (shorter horizons padded with their last season);
+    - ``horizon``: ``(P,)`` episode length in seasons; ``start_year``: ``(P,)`` calendar year of
+      season 0; ``soviet_season``: ``(P,)`` season of the Soviet withdrawal (10**9 if never);
+    - ``randomize``: the randomised fields, as in :class:`Params` (the same for every row).
     """
 
-    timeline: Any
-    horizon: Any
-    start_year: Any
-    soviet_season: Any
-    normal_harvest_kg: Any
+    values: np.ndarray
+    timeline: np.ndarray
+    horizon: np.ndarray
+    start_year: np.ndarray
+    soviet_season: np.ndarray
     randomize: tuple[tuple[str, float, float], ...]
-    size: int  # P: 1 for a single village or shared params, else one row per village
 
-    def __init__(self, values: dict[str, Any], randomize: tuple[tuple[str, float, float], ...], size: int):
-        self.__dict__.update(values)
-        self.randomize = randomize
-        self.size = size
+    @property
+    def size(self) -> int:
+        """``P``: the number of rows."""
+        return self.values.shape[0]
+
+    def value(self, name: str) -> np.ndarray:
+        """Column ``name`` of :attr:`values`, ``(P,)``."""
+        return self.values[:, Value[name]]
+
+    def climate(self, t: int, row: int = 0) -> dict[str, float]:
+        """The climate of season ``t`` (held at the last season past the horizon) of row ``row``, by name."""
+        season = min(int(t), int(self.horizon[row]) - 1)
+        return dict(zip(TIMELINE_NAMES, self.timeline[row, season].tolist(), strict=True))
 
     def rows(self, index: np.ndarray) -> CoreParams:
-        """Batch params restricted to ``index`` (rows of a per-village batch; shared params as is)."""
+        """Params restricted to rows ``index`` (a shared row is kept as is)."""
         if self.size == 1:
             return self
-        values = {k: v[index] for k, v in self.__dict__.items() if isinstance(v, np.ndarray)}
-        return CoreParams(values, self.randomize, len(index))
+        return self._replace(
+            values=self.values[index],
+            timeline=self.timeline[index],
+            horizon=self.horizon[index],
+            start_year=self.start_year[index],
+            soviet_season=self.soviet_season[index],
+        )
+
+    def village(self, row: int = 0) -> SimpleNamespace:
+        """Row ``row`` as Python numbers by field name, with ``horizon``, ``start_year``,
+        ``soviet_season`` and ``timeline`` (a tuple of seasons' climate tuples); for displays."""
+        numbers = dict(zip(VALUE_NAMES, self.values[row].tolist(), strict=True))
+        return SimpleNamespace(
+            **numbers,
+            horizon=int(self.horizon[row]),
+            start_year=int(self.start_year[row]),
+            soviet_season=int(self.soviet_season[row]),
+            timeline=tuple(map(tuple, self.timeline[row].tolist())),
+        )
+
+    def replaced(self, **values: float) -> CoreParams:
+        """A copy with the numeric fields ``values`` set in every row (e.g. for a what-if preview)."""
+        table = self.values.copy()
+        for name, value in values.items():
+            table[:, Value[name]] = value
+        return self._replace(values=table)
 
 
-def _compiled_values(params: Params) -> dict[str, Any]:
-    values: dict[str, Any] = {name: float(getattr(params, name)) for name in SCALAR_NAMES}
-    horizon = params.horizon
-    columns = []
-    for name in TIMELINE_NAMES:
-        v = getattr(params, name)
-        columns.append([v] * horizon if isinstance(v, float) else list(v))
-    values["timeline"] = tuple(tuple(col[t] for col in columns) for t in range(horizon))
-    values["horizon"] = horizon
-    values["start_year"] = params.start_year
-    year = params.soviet_withdrawal_year
-    values["soviet_season"] = (
-        10**9 if year is None else (year - params.start_year) * SEASONS_PER_YEAR + _WITHDRAWAL_SEASON
-    )
-    values["normal_harvest_kg"] = (
+def _row(params: Params) -> tuple[list[float], list[list[float]], int, int, int]:
+    values = [float(getattr(params, name)) for name in SCALAR_NAMES]
+    values.append(
         params.population
         * params.land_per_person_ha
         * (1.0 - params.private_plot_land_share)
         * params.base_yield_kg_per_ha
     )
-    return values
-
-
-_INTEGER_VALUES = ("horizon", "start_year", "soviet_season")
+    horizon = params.horizon
+    columns = []
+    for name in TIMELINE_NAMES:
+        v = getattr(params, name)
+        columns.append([v] * horizon if isinstance(v, float) else list(v))
+    timeline = [[col[t] for col in columns] for t in range(horizon)]
+    year = params.soviet_withdrawal_year
+    soviet = 10**9 if year is None else (year - params.start_year) * SEASONS_PER_YEAR + _WITHDRAWAL_SEASON
+    return values, timeline, horizon, params.start_year, soviet
 
 
 def compile_params(params: Params) -> CoreParams:
-    """Params for one village (floats), as :func:`gl_env.core.dynamics.step` reads them."""
-    return CoreParams(_compiled_values(params), params.randomize, 1)
+    """Params for one village (one row)."""
+    return stack_params([params])
 
 
 def stack_params(params: Sequence[Params]) -> CoreParams:
@@ -416,60 +448,48 @@ def stack_params(params: Sequence[Params]) -> CoreParams:
     randomize = params[0].randomize
     if any(p.randomize != randomize for p in params):
         raise ValueError("all sub-environments must randomise the same fields over the same ranges")
-    compiled = [_compiled_values(p) for p in params]
-    longest = max(c["horizon"] for c in compiled)
-    values: dict[str, Any] = {}
-    for name in compiled[0]:
-        if name == "timeline":
-            tables = [list(c["timeline"]) + [c["timeline"][-1]] * (longest - c["horizon"]) for c in compiled]
-            # (P, T, K): one contiguous row per season, gathered whole by a lookup.
-            values[name] = np.asarray(tables, dtype=np.float64)
-        else:
-            column = [c[name] for c in compiled]
-            # Shared by the batch: a 0-d array, which numpy combines with a (B,) array on its
-            # scalar path (a (1,) array takes the broadcasting one, about twice the cost).
-            values[name] = np.asarray(
-                column if len(column) > 1 else column[0], dtype=np.int64 if name in _INTEGER_VALUES else np.float64
-            )
-    return CoreParams(values, randomize, len(params))
+    # Batches often repeat a few worlds (a sweep: one per grid cell): compile each distinct one once.
+    distinct: dict[Params, int] = {}
+    inverse = np.asarray([distinct.setdefault(p, len(distinct)) for p in params], dtype=np.int64)
+    rows = [_row(p) for p in distinct]
+    longest = max(r[2] for r in rows)
+    timeline = [r[1] + [r[1][-1]] * (longest - r[2]) for r in rows]
+    return CoreParams(
+        values=np.asarray([r[0] for r in rows], dtype=np.float64)[inverse],
+        timeline=np.asarray(timeline, dtype=np.float64)[inverse],
+        horizon=np.asarray([r[2] for r in rows], dtype=np.int64)[inverse],
+        start_year=np.asarray([r[3] for r in rows], dtype=np.int64)[inverse],
+        soviet_season=np.asarray([r[4] for r in rows], dtype=np.int64)[inverse],
+        randomize=randomize,
+    )
 
 
-def randomized(core: CoreParams, keys: Any) -> CoreParams:
-    """``core`` with its randomised fields drawn for episodes keyed ``keys``.
+class RandomizeTable(NamedTuple):
+    """:attr:`CoreParams.randomize` as the kernel reads it: one entry per randomised field.
 
-    ``keys`` is an int (one village) or a uint64 array (a batch; the result has one row per key).
-    Each field's draw depends on the key alone, so a village draws the same world whether it
-    is reset alone or in a batch.
+    Entry ``j`` draws uniform ``j % 4`` of the hash ``multiplier[j]`` (counter -2, stream
+    ``j // 4``) of the episode key and sets ``column[j]`` of the values (or, where
+    ``in_timeline[j]``, of every season of the timeline) to ``low + u * (high - low)``.
     """
-    if not core.randomize:
-        return core
-    batch = isinstance(keys, np.ndarray)
-    if batch:
-        values = {
-            k: np.repeat(np.atleast_1d(v), len(keys), axis=0) if core.size == 1 else v.copy()
-            for k, v in core.__dict__.items()
-            if isinstance(v, np.ndarray)
-        }
-        result = CoreParams(values, core.randomize, len(keys))
-        counter = np.full(keys.shape, _RANDOMIZE_COUNTER, np.int64)
-        ops: type[ArrayOps] | type[ScalarOps] = ArrayOps
-    else:
-        result = CoreParams(dict(core.__dict__), core.randomize, 1)
-        counter = _RANDOMIZE_COUNTER
-        ops = ScalarOps
-    table = [list(row) for row in result.timeline] if not batch else result.timeline
-    for j, (name, low, high) in enumerate(core.randomize):
-        u = ops.uniforms(keys, counter, j // 4)[j % 4]
-        value = low + u * (high - low)
-        if name in TIMELINE_NAMES:
-            k = TIMELINE_NAMES.index(name)
-            if batch:
-                table[:, :, k] = value[:, None]
-            else:
-                for row in table:
-                    row[k] = value
-        else:
-            setattr(result, name, value)
-    if not batch:
-        result.timeline = tuple(tuple(row) for row in table)
-    return result
+
+    column: np.ndarray  # int64
+    in_timeline: np.ndarray  # bool
+    low: np.ndarray
+    high: np.ndarray
+    multiplier: np.ndarray  # uint64
+    uniform: np.ndarray  # int64, 0-3
+
+
+def randomize_table(core: CoreParams) -> RandomizeTable:
+    """The kernel's table of :attr:`CoreParams.randomize`."""
+    entries = core.randomize
+    return RandomizeTable(
+        column=np.asarray([Climate[n] if n in TIMELINE_NAMES else Value[n] for n, _, _ in entries], dtype=np.int64),
+        in_timeline=np.asarray([n in TIMELINE_NAMES for n, _, _ in entries], dtype=np.bool_),
+        low=np.asarray([low for _, low, _ in entries], dtype=np.float64),
+        high=np.asarray([high for _, _, high in entries], dtype=np.float64),
+        multiplier=np.asarray(
+            [counter_stream(RANDOMIZE_COUNTER, j // 4) for j in range(len(entries))], dtype=np.uint64
+        ),
+        uniform=np.asarray([j % 4 for j in range(len(entries))], dtype=np.int64),
+    )

@@ -1,19 +1,15 @@
 """What changes during an episode (:class:`State`) and what the cadre decides (:class:`Decision`).
 
-Both are named tuples whose fields are floats (one village) or arrays of shape ``(B,)`` (a
-batch); :func:`gl_env.core.dynamics.step` reads them and returns a new :class:`State`.
+The kernel keeps a batch's state as three arrays: the season counters ``t`` ``(N,)`` int64, the
+episode keys ``key`` ``(N,)`` uint64, and the other fields, rows of one ``(len(STATE_FLOATS), N)``
+float64 matrix (columns :class:`StateColumn`). :class:`State` is the named view of those arrays
+(or of one village's numbers). Decisions are rows ``(N, 10)`` float64 (columns :class:`DecisionColumn`).
 """
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Any, NamedTuple
-
-import numpy as np
-
-from gl_env.core.constants import BASELINE_BIRTHS_PER_1000_YEAR, SEASONS_PER_YEAR
-from gl_env.core.params import TIMELINE_NAMES, CoreParams
-
-_PROCUREMENT_RATE = TIMELINE_NAMES.index("procurement_rate")
 
 
 class State(NamedTuple):
@@ -23,7 +19,7 @@ class State(NamedTuple):
     """
 
     t: Any  # season counter since the start (0 = spring of start_year)
-    key: Any  # episode key of the counter-based random numbers (int / uint64)
+    key: Any  # episode key of the counter-based random numbers (uint64)
     population: Any  # persons
     reserve: Any  # mean body reserve, share of the lethal reserve left (1 = well fed, 0 = exhausted)
     food_adequacy: Any  # last season's energy intake / need
@@ -45,6 +41,11 @@ class State(NamedTuple):
     born_in_3: Any  # births due in three seasons
 
 
+STATE_FLOATS: tuple[str, ...] = State._fields[2:]
+StateColumn = IntEnum("StateColumn", STATE_FLOATS, start=0)
+StateColumn.__doc__ = "Row of the kernel's float state matrix: a :class:`State` field other than ``t`` and ``key``."
+
+
 class Decision(NamedTuple):
     """The cadre's choices for one season, in natural units.
 
@@ -63,41 +64,9 @@ class Decision(NamedTuple):
     conceal_share: Any  # share of the collective store moved into hiding this season
 
 
-def initial_state(p: CoreParams, key: Any) -> State:
-    """The state at spring of ``start_year`` for episodes keyed ``key`` (int, or uint64 array)."""
-    batch = isinstance(key, np.ndarray)
-    if batch:
-        n = key.shape[0]
-        full = lambda v: np.full(n, v, dtype=np.float64)  # noqa: E731
-        rate = p.timeline[:, 0, _PROCUREMENT_RATE]
-        t = np.zeros(n, np.int64)
-    else:
-        full = float
-        rate = p.timeline[0][_PROCUREMENT_RATE]
-        t = 0
-    normal = p.normal_harvest_kg
-    conceived = p.population * BASELINE_BIRTHS_PER_1000_YEAR / 1000.0 / SEASONS_PER_YEAR
-    return State(
-        t=t,
-        key=key,
-        population=full(p.population),
-        reserve=full(p.initial_reserve),
-        food_adequacy=full(1.0),
-        store_kg=full(p.initial_store_kg_per_person * p.population),
-        hidden_kg=full(0.0),
-        infra=full(1.0),
-        tools=full(1.0),
-        animals=full(1.0),
-        crop_labor=full(0.0),
-        sown_share=full(1.0),
-        works_pending=full(0.0),
-        harvest_kg=full(normal),
-        reported_kg=full(normal),
-        # 1957's target was met and honestly reported; spring sets 1958's target from it.
-        target_kg=full(normal),
-        procurement_kg=full(normal * rate),
-        standing=full(p.initial_standing),
-        born_next=full(conceived),
-        born_in_2=full(conceived),
-        born_in_3=full(conceived),
-    )
+# Upper ends of the ration and concealment decisions (the action space maps [-1, 1] onto [0, these]).
+RATION_MAX_KG = 1.2
+CONCEAL_MAX = 0.5
+
+DecisionColumn = IntEnum("DecisionColumn", Decision._fields, start=0)
+DecisionColumn.__doc__ = "Column of the kernel's ``(N, 10)`` decision rows: a :class:`Decision` field."

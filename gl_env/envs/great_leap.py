@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from typing import Any, ClassVar, SupportsFloat
 
@@ -12,17 +11,18 @@ import numpy as np
 from gymnasium import logger, spaces
 from gymnasium.envs.registration import EnvSpec
 
-from gl_env.actions import ACTION_SIZE, DISCRETE_SIZE, decode_continuous, decode_discrete, real_array
-from gl_env.core import dynamics
+from gl_env.actions import ACTION_SIZE, DISCRETE_SIZE, DISCRETE_TABLE, real_array
+from gl_env.core.batch import Villages
 from gl_env.core.constants import SEASONS_PER_YEAR
-from gl_env.core.ops import next_episode_key, seed_to_key
-from gl_env.core.params import Params, compile_params, randomized
-from gl_env.core.state import Decision, State, initial_state
+from gl_env.core.params import CoreParams, Params, Value
+from gl_env.core.random import next_episode_keys, seeds_to_keys
+from gl_env.core.state import State
+from gl_env.core.views import RecordColumn
 from gl_env.envs.checks import check_options, check_seed, plain
-from gl_env.info import reset_info, step_info
-from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW, observe
+from gl_env.info import village_info
+from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW
 from gl_env.render import season_report
-from gl_env.rewards import resolve_weights, reward_terms, weighted_reward
+from gl_env.rewards import resolve_weights
 from gl_env.scenarios import make_params
 
 ACTION_TYPES = ("continuous", "discrete")
@@ -97,8 +97,9 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
 
     ## Vectorized environment
 
-    ``gym.make_vec("gl_env/GreatLeap-v0", num_envs=1024)`` runs the batched core
-    (:class:`gl_env.envs.vector.GreatLeapVectorEnv`), with the same keywords.
+    ``gym.make_vec("gl_env/GreatLeap-v0", num_envs=1024)`` runs the same compiled kernel over the
+    whole batch (:class:`gl_env.envs.vector.GreatLeapVectorEnv`), with the same keywords, plus
+    ``parallel=True`` for numba's threads. This env is that kernel on a batch of one.
 
     ## Rendering
 
@@ -148,11 +149,14 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         self.observation_space = spaces.Box(
             OBSERVATION_LOW.astype(np.float32), OBSERVATION_HIGH.astype(np.float32), dtype=np.float32
         )
-        self._base = compile_params(self.params)
-        self._core = self._base
-        # Observation blocks that depend on the params and the season only (see observe).
-        self._memo: dict[int, Any] = {}
-        self._key: int | None = None
+        # One village in the kernel's arrays (a batch of one).
+        # Its state and record are copied into Python numbers (info, state): private to the env.
+        self._villages = Villages(
+            [self.params], 1, self.weights, OBSERVATION_LOW, OBSERVATION_HIGH, parallel=False, private_state=True
+        )
+        self._index = np.zeros(1, dtype=np.int64)
+        self._horizon = self.params.horizon
+        # The state as Python numbers, made when asked for (see the state property).
         self._state: State | None = None
         self._info: dict[str, Any] = {}
         self._done = False
@@ -168,42 +172,42 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         seed = check_seed(seed)
         check_options(options, allowed=())
         super().reset(seed=seed)
+        villages = self._villages
         if seed is not None:
-            self._key = seed_to_key(seed)
-        elif self._key is None:
-            self._key = seed_to_key(int(self.np_random.integers(2**63)))
+            keys = seeds_to_keys(np.array([seed & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))
+        elif villages.t is None:
+            keys = seeds_to_keys(np.array([self.np_random.integers(2**63)], dtype=np.uint64))
         else:
-            self._key = next_episode_key(self._key)
-        core = randomized(self._base, self._key)
-        if core is not self._core:
-            self._core, self._memo = core, {}
-        self._state = initial_state(self._core, self._key)
-        self._info = reset_info(self._core, self._state)
+            keys = next_episode_keys(villages.key)
+        villages.reset(keys)
+        self._state = None
+        self._info = village_info(villages.record)
         self._done = False
         self._opening = True
         self._history = [self._info] if self.render_mode == "rgb_array" else []
-        return observe(self._core, self._state, self._memo), self._info
+        return villages.obs[0], self._info
 
     def step(self, action: Any) -> tuple[np.ndarray, SupportsFloat, bool, bool, dict[str, Any]]:
-        if self._state is None:
+        villages = self._villages
+        if villages.t is None:
             raise RuntimeError("call reset() before step()")
         if self._done:
             raise RuntimeError("the episode has ended; call reset() before step()")
-        decision = self._decision(action)
-        state, outcome = dynamics.step(self._core, self._state, decision)
-        terms = reward_terms(outcome, state, decision)
-        reward = weighted_reward(terms, self.weights)
-        terminated = outcome.purged > 0.0
-        truncated = state.t >= self._core.horizon
-        self._state = state
-        self._info = step_info(self._core, outcome, state, terms, self.weights)
+        self._decide(action)
+        villages.step()
+        info = village_info(villages.record)
+        terminated = info["purged"] > 0.0
+        truncated = int(villages.t[0]) >= self._horizon
+        self._state = None
+        self._info = info
         self._done = terminated or truncated
         self._opening = False
         if self.render_mode == "rgb_array":
-            self._history.append(self._info)
-        return observe(self._core, state, self._memo), float(reward), terminated, truncated, self._info
+            self._history.append(info)
+        return villages.obs[0], float(villages.record[0, _REWARD]), terminated, truncated, info
 
-    def _decision(self, action: Any) -> Decision:
+    def _decide(self, action: Any) -> None:
+        villages = self._villages
         if self.action_type == "discrete":
             if isinstance(action, np.ndarray) and action.shape in ((), (1,)):
                 action = action.reshape(()).item()
@@ -211,19 +215,16 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
                 raise ValueError(
                     f"action {action!r} is not in Discrete({DISCRETE_SIZE}): an int from 0 to {DISCRETE_SIZE - 1}"
                 )
-            return decode_discrete(int(action))
-        if isinstance(action, np.ndarray) and action.dtype.kind == "f" and action.shape == (ACTION_SIZE,):
-            values = action.tolist()  # exact Python floats, without a float64 copy first
-        else:
-            values = real_array(action, "action", (ACTION_SIZE,)).astype(np.float64).tolist()
-        # One sum instead of ten checks: it is finite whenever every value is (it may also
-        # overflow, in which case the values are checked one by one and none raises).
-        if not math.isfinite(sum(values)):
-            for i, v in enumerate(values):
-                if not math.isfinite(v):
-                    raise ValueError(f"action[{i}]={v!r} is not finite; actions must lie in [-1, 1]")
-        # Documented: out-of-range components are clipped to [-1, 1].
-        return decode_continuous([-1.0 if v < -1.0 else (1.0 if v > 1.0 else v) for v in values])
+            self._index[0] = action
+            villages.decide_discrete(self._index, DISCRETE_TABLE)
+            return
+        if not (isinstance(action, np.ndarray) and action.dtype.kind == "f" and action.shape == (ACTION_SIZE,)):
+            action = real_array(action, "action", (ACTION_SIZE,))
+        values = np.asarray(action, dtype=np.float64).reshape(1, -1)
+        # Documented: out-of-range components are clipped to [-1, 1]; NaN or inf raise.
+        bad = villages.decide_continuous(values)
+        if bad >= 0:
+            raise ValueError(f"action[{bad}]={float(values[0, bad])!r} is not finite; actions must lie in [-1, 1]")
 
     def render(self) -> str | np.ndarray | None:
         if self.render_mode is None:
@@ -233,7 +234,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
                 'e.g. gym.make("gl_env/GreatLeap-v0", render_mode="ansi")'
             )
             return None
-        if self._state is None:
+        if self._villages.t is None:
             raise RuntimeError("call reset() before render()")
         if self.render_mode == "rgb_array":
             return self._dashboard().frame(self._history)
@@ -244,8 +245,9 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         the horizon and the purge threshold, which a randomised episode may redraw)."""
         from gl_env.dashboard import VillageDashboard
 
-        layout = (int(self._core.start_year), int(self._core.horizon) // SEASONS_PER_YEAR)
-        threshold = float(self._core.purge_threshold)
+        core = self._villages.core
+        layout = (int(core.start_year[0]), int(core.horizon[0]) // SEASONS_PER_YEAR)
+        threshold = float(core.values[0, Value.purge_threshold])
         if self._figure is None or self._figure_layout != (*layout, threshold):
             if self._figure is not None:
                 self._figure.close()
@@ -274,10 +276,21 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
 
     @property
     def state(self) -> State | None:
-        """The core state of the village (read-only; for analysis and tests)."""
+        """The core state of the village, as Python numbers (read-only; for analysis and tests)."""
+        villages = self._villages
+        if self._state is None and villages.t is not None:
+            self._state = State(int(villages.t[0]), int(villages.key[0]), *villages.floats[0].tolist())
         return self._state
 
     @property
-    def core_params(self) -> Any:
-        """The compiled params of the current episode (randomised fields drawn)."""
-        return self._core
+    def villages(self) -> Villages:
+        """The kernel's arrays of this village (for analysis tools, e.g. :mod:`gl_env.play`'s previews)."""
+        return self._villages
+
+    @property
+    def core_params(self) -> CoreParams:
+        """The compiled params of the current episode (randomised fields drawn; one row)."""
+        return self._villages.core
+
+
+_REWARD = RecordColumn.reward

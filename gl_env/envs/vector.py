@@ -12,12 +12,13 @@ from gymnasium.envs.registration import EnvSpec
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from gl_env.actions import ACTION_SIZE, DISCRETE_SIZE, decode_continuous, decode_discrete, real_array
-from gl_env.core import dynamics
+from gl_env.actions import ACTION_SIZE, DISCRETE_SIZE, DISCRETE_TABLE, real_array
+from gl_env.core.batch import Villages
 from gl_env.core.constants import SEASONS_PER_YEAR
-from gl_env.core.ops import next_episode_keys, seeds_to_keys
-from gl_env.core.params import PARAM_NAMES, CoreParams, Params, randomized, stack_params
-from gl_env.core.state import State, initial_state
+from gl_env.core.params import PARAM_NAMES, CoreParams, Params, Value
+from gl_env.core.random import next_episode_keys, seeds_to_keys
+from gl_env.core.state import State
+from gl_env.core.views import RecordColumn
 from gl_env.envs.batch_info import batch_info, final_observations, rows_of
 from gl_env.envs.checks import (
     check_autoreset_mode,
@@ -27,10 +28,11 @@ from gl_env.envs.checks import (
     plain,
 )
 from gl_env.envs.great_leap import ACTION_TYPES
-from gl_env.info import per_village, reset_info, step_info
-from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW, observe
+from gl_env.info import batch_info as record_info
+from gl_env.info import per_village
+from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW
 from gl_env.render import season_report
-from gl_env.rewards import resolve_weights, reward_terms, weighted_reward
+from gl_env.rewards import resolve_weights
 from gl_env.scenarios import make_params
 
 _MASK64 = 2**64 - 1
@@ -54,7 +56,11 @@ class GreatLeapVectorEnv(VectorEnv):
       hold the last ones. ``DISABLED``: ended villages must be reset with
       ``reset(options={"reset_mask": mask})`` before the next step;
     - ``max_episode_steps``: truncate episodes after this many seasons (at most the horizon,
-      ``4 * num_years``; ``gym.make_vec`` passes it on).
+      ``4 * num_years``; ``gym.make_vec`` passes it on);
+    - ``parallel``: ``True`` steps the villages on numba's threads (``prange``; their number:
+      ``numba.set_num_threads`` or ``NUMBA_NUM_THREADS``), ``False`` (default) on one. The results
+      are the same bits either way. Threads pay only for large batches on idle cores; on the
+      shared 2-core machine of the README's Performance section they never did, hence the default.
 
     ``reset(seed=s)`` seeds village i with ``s + i``; ``reset(seed=[s_0, ..., s_N-1])`` seeds
     each (an entry None: that village is not reseeded). A village seeded ``s`` follows exactly
@@ -89,6 +95,7 @@ class GreatLeapVectorEnv(VectorEnv):
         per_env: Mapping[str, Sequence[Any]] | None = None,
         autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
         max_episode_steps: int | None = None,
+        parallel: bool = False,
         **overrides: Any,
     ):
         if not isinstance(num_envs, int | np.integer) or isinstance(num_envs, bool) or num_envs < 1:
@@ -118,11 +125,10 @@ class GreatLeapVectorEnv(VectorEnv):
         self.action_space = batch_space(self.single_action_space, self.num_envs)
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
 
-        self._base = stack_params(self.params)
-        self._core: CoreParams = self._base
+        self._villages = Villages(
+            self.params, self.num_envs, self.weights, OBSERVATION_LOW, OBSERVATION_HIGH, parallel=parallel
+        )
         self._episode_end = self._truncation_season(max_episode_steps)
-        self._state: State | None = None
-        self._keys: np.ndarray | None = None
         self._done = np.zeros(self.num_envs, dtype=bool)
         self._info: dict[str, Any] = {}
         # rgb_array: each village's infos of its current episode, and the figure they are drawn on.
@@ -191,7 +197,7 @@ class GreatLeapVectorEnv(VectorEnv):
     def _truncation_season(self, max_episode_steps: Any) -> Any:
         """The season count at which episodes are truncated: the horizon, or ``max_episode_steps``
         seasons if that comes first."""
-        horizon = self._base.horizon
+        horizon = self._villages.base.horizon
         if max_episode_steps is None:
             return horizon
         if isinstance(max_episode_steps, bool) or not isinstance(max_episode_steps, int | np.integer):
@@ -209,28 +215,28 @@ class GreatLeapVectorEnv(VectorEnv):
         self, *, seed: int | Sequence[int | None] | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
         options = check_options(options, allowed=("reset_mask",))
+        villages = self._villages
         mask = None
         if "reset_mask" in options:
             mask = check_reset_mask(options["reset_mask"], self.num_envs)
-            if self._state is None and not mask.all():
+            if villages.t is None and not mask.all():
                 raise ValueError("the first reset must reset every sub-environment")
         keys = self._reset_keys(check_seeds(seed, self.num_envs))
-        if mask is None or self._state is None:
-            self._core = randomized(self._base, keys)
-            self._state = initial_state(self._core, keys)
+        if mask is None or villages.t is None:
+            villages.reset(keys)
             self._done[:] = False
-            self._info = reset_info(self._core, self._state)
-            returned = batch_info(self._info, self.num_envs)
             index = np.arange(self.num_envs)
+            self._info = record_info(villages.record)
+            returned = batch_info(self._info, self.num_envs)
         else:
             index = np.flatnonzero(mask)
-            self._state, fresh = self._restart(self._state, index, keys[index])
-            opening = reset_info(self._core.rows(index), fresh)
-            _scatter_info(self._info, index, opening)
-            returned = batch_info(opening, self.num_envs, index)
-        self._keys = self._state.key
+            villages.reset(keys[index], index)
+            self._done[index] = False
+            # The other villages keep their last step's info; only the reset ones are returned.
+            self._info = record_info(villages.record)
+            returned = batch_info(rows_of(self._info, index), self.num_envs, index)
         self._record(index, stepped=False)
-        return observe(self._core, self._state), returned
+        return villages.obs, returned
 
     def _reset_keys(self, seeds: list[int | None]) -> np.ndarray:
         """Episode keys of villages reset with ``seeds`` (None: the next episode of a village that
@@ -244,30 +250,12 @@ class GreatLeapVectorEnv(VectorEnv):
             keys[given] = seeds_to_keys(np.array([s & _MASK64 for s in seeds if s is not None], dtype=np.uint64))
         if not given.all():
             unseeded = ~given
-            if self._keys is not None:
-                keys[unseeded] = next_episode_keys(self._keys[unseeded])
+            if self._villages.t is not None:
+                keys[unseeded] = next_episode_keys(self._villages.key[unseeded])
             else:
                 drawn = self.np_random.integers(0, 2**63, size=int(unseeded.sum()), dtype=np.int64)
                 keys[unseeded] = seeds_to_keys(drawn.astype(np.uint64))
         return keys
-
-    def _restart(
-        self, state: State, index: np.ndarray, keys: np.ndarray, shared: set[int] | None = None
-    ) -> tuple[State, State]:
-        """Start new episodes (keyed ``keys``) in villages ``index`` of ``state``; the others carry on.
-
-        Returns the whole batch's state, and the new villages' opening state (``index`` rows).
-        ``shared`` is as for :func:`_merge_rows`.
-        """
-        if self._base.randomize:
-            rows = randomized(self._base.rows(index), keys)
-            for name, value in rows.__dict__.items():
-                if isinstance(value, np.ndarray):
-                    getattr(self._core, name)[index] = value
-        fresh = initial_state(self._core.rows(index), keys)
-        self._done[index] = False
-        merged = State(*(_merge_rows(full, index, part, shared) for full, part in zip(state, fresh, strict=True)))
-        return merged, fresh
 
     def _start_episodes(self, index: np.ndarray) -> np.ndarray:
         """Start the next episodes of villages ``index`` now, instead of at the next step (for
@@ -275,46 +263,33 @@ class GreatLeapVectorEnv(VectorEnv):
 
         Their opening info is not computed: ``info`` is left as the last step returned it.
         """
-        self._state, fresh = self._restart(self._state, index, next_episode_keys(self._state.key[index]))
-        self._keys = self._state.key
-        return observe(self._core.rows(index), fresh)
+        villages = self._villages
+        villages.reset(next_episode_keys(villages.key[index]), index)
+        self._done[index] = False
+        return villages.obs[index]
 
     # --- step -------------------------------------------------------------------------------------
     def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        if self._state is None:
+        villages = self._villages
+        if villages.t is None:
             raise RuntimeError("call reset() before step()")
         if self.autoreset_mode == AutoresetMode.DISABLED and self._done.any():
             raise RuntimeError(
                 f"the episodes of sub-environments {np.flatnonzero(self._done).tolist()} have ended and "
                 "autoreset_mode is DISABLED: reset them first, reset(options={'reset_mask': mask})"
             )
-        decision = self._decisions(actions)
-        state = self._state
-        restarting = np.flatnonzero(self._done) if self.autoreset_mode == AutoresetMode.NEXT_STEP else ()
-        if len(restarting):
-            # Next-step autoreset: these villages start a new episode instead of stepping. They are
-            # stepped with the rest from their ended state (cheaper than splitting the batch; the
-            # season is held inside the horizon), and their results replaced by the new opening.
-            state = state._replace(t=np.minimum(state.t, self._core.horizon - 1))
-        state, outcome = dynamics.step(self._core, state, decision)
-        terms = reward_terms(outcome, state, decision)
-        reward = weighted_reward(terms, self.weights)
-        terminated = outcome.purged > 0.0
-        truncated = state.t >= self._episode_end
-        info = step_info(self._core, outcome, state, terms, self.weights)
-        if len(restarting):
-            # Arrays made by this step are written in place; those carried over from the last state
-            # (which the caller may still hold, e.g. through the last info) are copied first.
-            shared = {id(field) for field in self._state}
-            keys = next_episode_keys(self._state.key[restarting])
-            state, fresh = self._restart(state, restarting, keys, shared)
-            reward[restarting] = 0.0
-            terminated[restarting] = False
-            truncated[restarting] = False
-            _scatter_info(info, restarting, reset_info(self._core.rows(restarting), fresh), shared)
-        # Observed once, after the restarts: a village's observation depends on its own row only.
-        obs = observe(self._core, state)
+        self._decide(actions)
+        # Next-step autoreset: the villages whose episode ended start the next one instead of a season.
+        next_step = self.autoreset_mode == AutoresetMode.NEXT_STEP
+        restarting = np.flatnonzero(self._done) if next_step else np.zeros(0, dtype=np.int64)
+        villages.step(self._done if len(restarting) else None)
+        obs, record = villages.obs, villages.record
+        reward = record[:, RecordColumn.reward].copy()
+        terminated = villages.terminated
+        # max_episode_steps may end episodes before the horizon (restarted villages are at t = 0).
+        truncated = villages.t >= self._episode_end
         self._done = terminated | truncated
+        info = record_info(record)
         final: dict[str, Any] = {}
         ended = np.flatnonzero(self._done) if self.autoreset_mode == AutoresetMode.SAME_STEP else ()
         if len(ended):
@@ -324,16 +299,15 @@ class GreatLeapVectorEnv(VectorEnv):
                 "final_info": batch_info(rows_of(info, ended), self.num_envs, ended),
                 "_final_info": self._done.copy(),
             }
-            state, fresh = self._restart(state, ended, next_episode_keys(state.key[ended]))
-            obs[ended] = observe(self._core.rows(ended), fresh)
-            _scatter_info(info, ended, reset_info(self._core.rows(ended), fresh))
-        self._state = state
+            # The arrays of this step are not handed out yet: the new episodes are written into them.
+            villages.reset(next_episode_keys(villages.key[ended]), ended, in_place=True)
+            info = record_info(record)
         self._info = info
-        self._keys = state.key
         self._record(np.union1d(restarting, ended).astype(np.int64), stepped=True)
         return obs, reward, terminated, truncated, {**batch_info(info, self.num_envs), **final}
 
-    def _decisions(self, actions: Any) -> Any:
+    def _decide(self, actions: Any) -> None:
+        villages = self._villages
         if self.action_type == "discrete":
             index = np.asarray(actions)
             if index.ndim == 0:
@@ -345,32 +319,26 @@ class GreatLeapVectorEnv(VectorEnv):
                 raise TypeError(f"actions must be {self.num_envs} ints; got dtype {index.dtype}")
             if index.shape != (self.num_envs,):
                 raise ValueError(f"actions must be {self.num_envs} ints; got shape {index.shape}")
-            if ((index < 0) | (index >= DISCRETE_SIZE)).any():
-                bad = index[(index < 0) | (index >= DISCRETE_SIZE)][0]
+            bad = villages.decide_discrete(index.astype(np.int64, copy=False), DISCRETE_TABLE)
+            if bad >= 0:
                 raise ValueError(
-                    f"action {bad} is not in Discrete({DISCRETE_SIZE}): an int from 0 to {DISCRETE_SIZE - 1}"
+                    f"action {index[bad]} is not in Discrete({DISCRETE_SIZE}): an int from 0 to {DISCRETE_SIZE - 1}"
                 )
-            return decode_discrete(index)
+            return
         if actions is None or np.isscalar(actions) or (isinstance(actions, np.ndarray) and actions.ndim == 0):
             raise TypeError(
                 f"actions must be an array of shape ({self.num_envs}, {ACTION_SIZE}) (one row per village); "
                 f"got {actions!r}"
             )
-        actions = real_array(actions, "actions", (self.num_envs, ACTION_SIZE))
-        # One float64 copy, one contiguous row per component: the decoding then runs on
-        # contiguous rows, and the clipping in place.
-        columns = actions.T.astype(np.float64, order="C")
-        finite = np.isfinite(columns)
-        if not finite.all():
-            component, env = np.argwhere(~finite)[0]
+        values = np.ascontiguousarray(real_array(actions, "actions", (self.num_envs, ACTION_SIZE)), dtype=np.float64)
+        # Documented: out-of-range components are clipped to [-1, 1]; NaN or inf raise.
+        bad = villages.decide_continuous(values)
+        if bad >= 0:
+            env, component = divmod(bad, ACTION_SIZE)
             raise ValueError(
-                f"actions[{env}, {component}]={float(columns[component, env])!r} is not finite; "
+                f"actions[{env}, {component}]={float(values[env, component])!r} is not finite; "
                 "actions must lie in [-1, 1]"
             )
-        # Documented: out-of-range components are clipped to [-1, 1].
-        np.maximum(columns, -1.0, out=columns)
-        np.minimum(columns, 1.0, out=columns)
-        return decode_continuous(columns.T)
 
     # --- render -----------------------------------------------------------------------------------
     def _record(self, restarted: np.ndarray, stepped: bool) -> None:
@@ -396,7 +364,7 @@ class GreatLeapVectorEnv(VectorEnv):
                 'e.g. gym.make_vec("gl_env/GreatLeap-v0", render_mode="ansi")'
             )
             return None
-        if self._state is None:
+        if self._villages.t is None:
             raise RuntimeError("call reset() before render()")
         if self.render_mode == "rgb_array":
             return tuple(self._dashboard(i).frame(history) for i, history in enumerate(self._histories))
@@ -406,13 +374,12 @@ class GreatLeapVectorEnv(VectorEnv):
         """The figure village ``village`` is drawn on, shared by the villages of the same layout."""
         from gl_env.dashboard import VillageDashboard
 
-        def of_village(value: Any) -> Any:
-            return np.broadcast_to(value, (self.num_envs,))[village].item()
-
+        core = self._villages.core
+        row = village if core.size > 1 else 0
         layout = (
-            int(of_village(self._core.start_year)),
-            int(of_village(self._core.horizon)) // SEASONS_PER_YEAR,
-            float(of_village(self._core.purge_threshold)),
+            int(core.start_year[row]),
+            int(core.horizon[row]) // SEASONS_PER_YEAR,
+            float(core.values[row, Value.purge_threshold]),
         )
         if layout not in self._figures:
             self._figures[layout] = VillageDashboard(*layout)
@@ -434,45 +401,15 @@ class GreatLeapVectorEnv(VectorEnv):
 
     @property
     def state(self) -> State | None:
-        """The batched core state (read-only; for analysis and tests)."""
-        return self._state
+        """The batched core state, ``(num_envs,)`` arrays (read-only; for analysis and tests)."""
+        return None if self._villages.t is None else self._villages.state()
 
     @property
     def core_params(self) -> CoreParams:
-        """The compiled params, one row per village where they differ."""
-        return self._core
+        """The compiled params, one row per village where they differ (randomised fields drawn)."""
+        return self._villages.core
 
 
 def _plain(value: Any) -> Any:
     """numpy scalars from a per_env sequence as Python numbers (Params validates Python types)."""
     return value.item() if isinstance(value, np.generic) else value
-
-
-def _merge_rows(full: np.ndarray, index: np.ndarray, part: np.ndarray, shared: set[int] | None) -> np.ndarray:
-    """``full`` with rows ``index`` replaced by ``part``.
-
-    ``full`` is written in place when it is an array made by the current step; it is copied
-    first when it may be held elsewhere: when ``shared`` is None, or holds ``id(full)``. Every
-    array written in place joins ``shared``, so that an array met twice (e.g. a state array
-    that the info also holds) is never overwritten with different rows.
-    """
-    if shared is None or id(full) in shared:
-        full = full.copy()
-    if shared is not None:
-        shared.add(id(full))
-    full[index] = part
-    return full
-
-
-def _scatter_info(
-    info: dict[str, Any], index: np.ndarray, part: dict[str, Any], shared: set[int] | None = None
-) -> None:
-    """Write villages ``index`` of ``part`` into ``info`` (arrays, nested dicts); ``shared`` as for
-    :func:`_merge_rows` (None: copy every array and nested dict, e.g. while a final_info holds them)."""
-    for key, value in part.items():
-        if isinstance(value, dict):
-            if shared is None:
-                info[key] = dict(info[key])
-            _scatter_info(info[key], index, value, shared)
-        else:
-            info[key] = _merge_rows(np.asarray(info[key]), index, value, shared)

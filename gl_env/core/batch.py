@@ -1,0 +1,241 @@
+"""N villages in the kernel's arrays: the small interface through which the envs run the core.
+
+A single environment is a batch of one. Every step writes fresh arrays (state, observations,
+records), so arrays handed out earlier are never changed by later steps; a partial reset
+copies before writing, unless told the arrays are its own (``in_place``).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from gl_env.core import kernel
+from gl_env.core.dynamics import Midseason, Outcome
+from gl_env.core.params import CoreParams, Params, randomize_table, stack_params
+from gl_env.core.state import STATE_FLOATS, Decision, State
+from gl_env.core.views import OBSERVATION_COLUMNS, RECORD_COLUMNS, REWARD_TERMS, RecordColumn
+
+
+class Villages:
+    """``num_villages`` villages of ``params`` (one entry shared by all, or one per village).
+
+    ``weights``: the reward weights by term (:data:`~gl_env.core.views.REWARD_TERMS`).
+    ``obs_low``/``obs_high``: the observation bounds (``(45,)``, in
+    :data:`~gl_env.core.views.OBSERVATION_COLUMNS` order). ``parallel``: run the kernel's
+    threaded loop (numba ``prange``) instead of the serial one; the results are the same bits.
+    Off by default: on the shared 2-core machines of the benchmarks the threads never paid
+    (``benchmarks/throughput.py``, ``threads`` and ``kernel`` sections). ``private_state``: the
+    caller never hands ``t``, ``key``, ``floats`` or ``record`` out (the single env copies them
+    into Python numbers), so a step may write into a spare set of them instead of fresh ones.
+
+    After :meth:`reset` or :meth:`step`: ``t``, ``key``, ``floats`` ``(N, len(STATE_FLOATS))``
+    (the state), ``obs`` ``(N, 45)`` float32 and ``record`` ``(N, len(RECORD_COLUMNS))`` float64.
+    """
+
+    def __init__(
+        self,
+        params: Sequence[Params],
+        num_villages: int,
+        weights: Mapping[str, float],
+        obs_low: np.ndarray,
+        obs_high: np.ndarray,
+        parallel: bool = False,
+        private_state: bool = False,
+    ):
+        if len(obs_low) != len(OBSERVATION_COLUMNS) or len(obs_high) != len(OBSERVATION_COLUMNS):
+            raise ValueError(f"observation bounds must have {len(OBSERVATION_COLUMNS)} entries")
+        self.size = int(num_villages)
+        self.base = stack_params(params)
+        if self.base.size not in (1, self.size):
+            raise ValueError(f"params has {self.base.size} rows; expected 1 or {self.size}")
+        # Randomised fields are drawn per village: each needs its own row.
+        self.core: CoreParams = self.base if not self.base.randomize else self._own_rows(self.base)
+        self.randomize = randomize_table(self.base)
+        self.weights = np.asarray([float(weights[term]) for term in REWARD_TERMS], dtype=np.float64)
+        self.low = np.ascontiguousarray(obs_low, dtype=np.float64)
+        self.high = np.ascontiguousarray(obs_high, dtype=np.float64)
+        self.parallel = bool(parallel)
+        self._step = kernel.step_parallel if self.parallel else kernel.step
+        self._midseason = np.empty((self.size, len(Midseason._fields)))
+        self._decisions = np.empty((self.size, len(Decision._fields)))
+        self._no_restart = np.zeros(self.size, dtype=np.bool_)
+        self.private_state = bool(private_state)
+        self._spare: tuple[np.ndarray, ...] | None = None
+        self._args: tuple[np.ndarray, ...] | None = None
+        self._args_core: CoreParams | None = None
+        self.t: np.ndarray | None = None
+        self.key = np.zeros(self.size, dtype=np.uint64)
+        self.floats = np.zeros((self.size, len(STATE_FLOATS)))
+        self.obs = np.zeros((self.size, len(OBSERVATION_COLUMNS)), dtype=np.float32)
+        self.record = np.zeros((self.size, len(RECORD_COLUMNS)))
+
+    def _own_rows(self, core: CoreParams) -> CoreParams:
+        index = np.zeros(self.size, dtype=np.int64) if core.size == 1 else np.arange(self.size)
+        # Fancy indexing copies: the rows are the villages' own.
+        return core._replace(
+            values=core.values[index],
+            timeline=core.timeline[index],
+            horizon=core.horizon[index],
+            start_year=core.start_year[index],
+            soviet_season=core.soviet_season[index],
+        )
+
+    # --- the kernel's arguments ------------------------------------------------------------------
+    def _params_args(self) -> tuple[np.ndarray, ...]:
+        """The params' arrays, in the kernel's order (the same objects for the batch's life: the
+        randomised rows are redrawn in place)."""
+        if self._args is not None and self._args_core is self.core:
+            return self._args
+        b, z, c = self.base, self.randomize, self.core
+        self._args_core = c
+        self._args = (
+            b.values, b.timeline, z.column, z.in_timeline, z.low, z.high, z.multiplier, z.uniform,
+            c.values, c.timeline, c.horizon, c.start_year, c.soviet_season,
+        )  # fmt: skip
+        return self._args
+
+    # --- reset and step ----------------------------------------------------------------------------
+    def reset(self, keys: np.ndarray, index: np.ndarray | None = None, in_place: bool = False) -> None:
+        """Start episodes keyed ``keys`` (uint64) in villages ``index`` (all when None).
+
+        A partial reset writes into copies of the current arrays (unless ``in_place``).
+        """
+        if index is None:
+            index = np.arange(self.size)
+            self.t = np.zeros(self.size, dtype=np.int64)
+            self.key = np.empty(self.size, dtype=np.uint64)
+            self.floats = np.empty((self.size, len(STATE_FLOATS)))
+            self.obs = np.empty((self.size, len(OBSERVATION_COLUMNS)), dtype=np.float32)
+            self.record = np.empty((self.size, len(RECORD_COLUMNS)))
+        elif not in_place:
+            self.t, self.key, self.floats = self.t.copy(), self.key.copy(), self.floats.copy()
+            self.obs, self.record = self.obs.copy(), self.record.copy()
+        kernel.reset(
+            np.asarray(index, dtype=np.int64),
+            np.asarray(keys, dtype=np.uint64),
+            *self._params_args(),
+            self.t,
+            self.key,
+            self.floats,
+            self.obs,
+            self.record,
+            self.low,
+            self.high,
+        )
+
+    def decide_continuous(self, actions: np.ndarray) -> int:
+        """Decide from continuous actions ``(N, 10)`` float64 for the next :meth:`step`.
+
+        Returns -1, or the flat index of the first non-finite component (nothing decided).
+        """
+        return kernel.decode_continuous(actions, self._decisions)
+
+    def decide_discrete(self, index: np.ndarray, table: np.ndarray) -> int:
+        """Decide from discrete actions ``(N,)`` int64 (rows of ``table``) for the next :meth:`step`.
+
+        Returns -1, or the position of the first action outside the table (nothing decided).
+        """
+        return kernel.decode_discrete(index, table, self._decisions)
+
+    @property
+    def decisions(self) -> np.ndarray:
+        """The decisions of the next step, ``(N, 10)`` (columns :class:`~gl_env.core.state.DecisionColumn`)."""
+        return self._decisions
+
+    def step(self, restart: np.ndarray | None = None) -> None:
+        """Play one season in every village on :attr:`decisions`, except in those ``restart`` marks,
+        which start their next episode instead."""
+        t, key, floats = self.t, self.key, self.floats
+        if self.private_state and self._spare is not None:
+            self.t, self.key, self.floats = self._spare
+        else:
+            self.t = np.empty(self.size, dtype=np.int64)
+            self.key = np.empty(self.size, dtype=np.uint64)
+            self.floats = np.empty((self.size, len(STATE_FLOATS)))
+            self.record = np.empty((self.size, len(RECORD_COLUMNS)))
+        if self.private_state:
+            self._spare = (t, key, floats)
+        self.obs = np.empty((self.size, len(OBSERVATION_COLUMNS)), dtype=np.float32)
+        self._step(
+            *self._params_args(),
+            t,
+            key,
+            floats,
+            self._decisions,
+            self._no_restart if restart is None else restart,
+            self.weights,
+            self._midseason,
+            self.t,
+            self.key,
+            self.floats,
+            self.obs,
+            self.record,
+            self.low,
+            self.high,
+        )
+
+    def foresee(self, actions: np.ndarray, **values: float) -> tuple[State, Outcome]:
+        """What one season would bring from the current state on continuous ``actions`` ``(N, 10)``,
+        with the numeric params ``values`` set in every row (e.g. audits fixed), changing nothing
+        here. Returns the new state and the outcome, ``(N,)`` arrays."""
+        decisions = np.empty_like(self._decisions)
+        bad = kernel.decode_continuous(np.ascontiguousarray(actions, dtype=np.float64), decisions)
+        if bad >= 0:
+            raise ValueError(f"actions hold a non-finite value at flat index {bad}")
+        return self.foresee_decisions(decisions, **values)
+
+    def foresee_decisions(self, decisions: np.ndarray, **values: float) -> tuple[State, Outcome]:
+        """As :meth:`foresee`, from decisions ``(N, 10)`` (columns :class:`~gl_env.core.state.DecisionColumn`)."""
+        preview = copy.copy(self)
+        preview.private_state, preview._spare = False, None
+        preview.core = self.core.replaced(**values) if values else self.core
+        preview._decisions = np.ascontiguousarray(decisions, dtype=np.float64)
+        preview._midseason = np.empty_like(self._midseason)
+        preview.step()
+        return preview.state(), preview.outcome()
+
+    # --- views ---------------------------------------------------------------------------------------
+    @property
+    def terminated(self) -> np.ndarray:
+        """Villages whose cadre was purged this season."""
+        return self.record[:, RecordColumn.purged] > 0.0
+
+    @property
+    def truncated(self) -> np.ndarray:
+        """Villages that reached their horizon."""
+        return self.t >= self.core.horizon
+
+    def state(self) -> State:
+        """The state as a :class:`State` of ``(N,)`` arrays (views of the current arrays)."""
+        return State(self.t, self.key, *self.floats.T)
+
+    def outcome(self) -> Outcome:
+        """The last season's :class:`Outcome`, ``(N,)`` arrays (views of the current record)."""
+        return Outcome(*self.record[:, : len(Outcome._fields)].T)
+
+
+def compile_kernel() -> None:
+    """Compile (or load from the disk cache) every kernel entry point the envs use, on a tiny batch.
+
+    The test suite calls it once before its workers start, so that they load the cache instead
+    of each compiling; anyone may call it to pay the compile cost up front.
+    """
+    from gl_env.core.dynamics import next_target
+    from gl_env.core.random import next_episode_keys, seeds_to_keys
+
+    params = [Params()]
+    table = np.zeros((2, len(Decision._fields)))
+    table[:, 0] = 1.0
+    for parallel in (False, True):
+        bounds = np.zeros(len(OBSERVATION_COLUMNS)), np.ones(len(OBSERVATION_COLUMNS))
+        villages = Villages(params, 2, dict.fromkeys(REWARD_TERMS, 1.0), *bounds, parallel=parallel)
+        villages.reset(seeds_to_keys(np.arange(2)))
+        villages.decide_continuous(np.zeros((2, len(Decision._fields))))
+        villages.step()
+        villages.decide_discrete(np.zeros(2, dtype=np.int64), table)
+        villages.step(np.ones(2, dtype=np.bool_))
+        villages.reset(next_episode_keys(villages.key[:1]), np.zeros(1, dtype=np.int64))
+    next_target(1.0, 1.0, 0.5, 0.0)

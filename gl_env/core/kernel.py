@@ -1,0 +1,288 @@
+"""The compiled batch loops: decode actions, reset villages, step a season; the envs' only way in.
+
+Every loop runs one village at a time through the per-village code of
+:mod:`gl_env.core.dynamics` and :mod:`gl_env.core.views` and writes into arrays the caller
+allocated: the state ``(t, key, floats)``, the observations ``(N, 45)`` float32 and the
+records ``(N, len(RECORD_COLUMNS))`` float64 (outcome, info fields, reward terms). Every array
+holds one row per village, so that a village's numbers lie together in memory.
+
+A season runs in two passes over the villages: up to the report
+(:func:`~gl_env.core.dynamics.until_report`, into a ``midseason`` scratch), then from the
+procurement on (:func:`~gl_env.core.dynamics.from_procurement`). Between them is the seam for
+coupling villages: a county's procurement and review would read a reduction over its
+villages' reports, computed there.
+
+Each loop exists serial and parallel (numba ``prange``, threads over villages). A village's
+numbers depend on its own inputs only, so both give the same bits on any thread count.
+Compiled with ``cache=True``: the first use compiles (seconds) and caches on disk; later
+processes load the cache. ``NUMBA_DISABLE_JIT=1`` runs the same functions as plain Python,
+the readable reference the tests compare against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+from numba import njit, prange
+from numba.core.registry import CPUDispatcher
+
+from gl_env.core.constants import BASELINE_BIRTHS_PER_1000_YEAR, SEASONS_PER_YEAR
+from gl_env.core.dynamics import from_procurement, until_report, write_midseason
+from gl_env.core.params import Climate, Value
+from gl_env.core.random import NEXT_EPISODE_STREAM, splitmix64, uniforms
+from gl_env.core.state import CONCEAL_MAX, RATION_MAX_KG
+from gl_env.core.state import DecisionColumn as D
+from gl_env.core.state import StateColumn as S
+from gl_env.core.views import info_fields, observe_village, opening_record, reward_terms
+
+_jit = njit(cache=True, fastmath=False)
+_inline = njit(cache=True, fastmath=False, inline="always")
+_parallel = njit(cache=True, fastmath=False, parallel=True)
+_PROCUREMENT_RATE = int(Climate.procurement_rate)
+
+
+@_jit
+def _unit(v: float) -> float:
+    """An action component as float64, held inside [-1, 1] (the documented clipping)."""
+    x = np.float64(v)
+    return -1.0 if x < -1.0 else (1.0 if x > 1.0 else x)
+
+
+# --- actions -------------------------------------------------------------------------------------
+@_jit
+def decode_continuous(actions: np.ndarray, out: np.ndarray) -> int:
+    """Decisions ``out`` ``(N, 10)`` from continuous actions ``(N, 10)`` (see :mod:`gl_env.actions`).
+
+    Components outside [-1, 1] are clipped to it. Returns -1, or the flat index of the first
+    non-finite component (then ``out`` is not written).
+    """
+    n = actions.shape[0]
+    for i in range(n):
+        for j in range(actions.shape[1]):
+            if not np.isfinite(actions[i, j]):
+                return i * actions.shape[1] + j
+    for i in range(n):
+        a = actions[i]
+        # Clipped to [-1, 1], then each labor weight (a + 1)/2 in [0, 1].
+        c0, c1, c2, c3, c4 = _unit(a[0]), _unit(a[1]), _unit(a[2]), _unit(a[3]), _unit(a[4])
+        w0, w1, w2, w3, w4 = (c0 + 1.0) * 0.5, (c1 + 1.0) * 0.5, (c2 + 1.0) * 0.5, (c3 + 1.0) * 0.5, (c4 + 1.0) * 0.5
+        total = w0 + w1 + w2 + w3 + w4
+        # All weights zero (every labor component at -1): an even split rather than 0/0.
+        zero = 1.0 if total <= 0.0 else 0.0
+        even = zero * 0.2
+        total = total + zero * 1.0
+        report, steel_report = _unit(a[6]) * 0.5, _unit(a[7]) * 0.5
+        d = out[i]
+        d[D.labor_fields] = w0 / total + even
+        d[D.labor_private] = w1 / total + even
+        d[D.labor_works] = w2 / total + even
+        d[D.labor_steel] = w3 / total + even
+        d[D.labor_rest] = w4 / total + even
+        d[D.mobilization] = (_unit(a[5]) + 1.0) * 0.5
+        d[D.report_ratio] = (1.0 + report) / (1.0 - report)
+        d[D.steel_report_ratio] = (1.0 + steel_report) / (1.0 - steel_report)
+        d[D.ration_kg] = (_unit(a[8]) + 1.0) * (0.5 * RATION_MAX_KG)
+        d[D.conceal_share] = (_unit(a[9]) + 1.0) * (0.5 * CONCEAL_MAX)
+    return -1
+
+
+@_jit
+def decode_discrete(index: np.ndarray, table: np.ndarray, out: np.ndarray) -> int:
+    """Decisions ``out`` ``(N, 10)``: rows ``index`` of ``table``. Returns -1, or the position of the
+    first index outside the table (then ``out`` is not written)."""
+    for i in range(index.shape[0]):
+        if index[i] < 0 or index[i] >= table.shape[0]:
+            return i
+    for i in range(index.shape[0]):
+        out[i, :] = table[index[i]]
+    return -1
+
+
+# --- reset -----------------------------------------------------------------------------------------
+@_inline
+def _reset_village(
+    i, key, base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
+    values, timeline, horizon, start_year, soviet_season, t_out, key_out, floats_out, obs, record, low, high,
+):  # fmt: skip
+    """Start village ``i``'s episode keyed ``key``: its randomised params (drawn into its own row
+    of ``values``/``timeline`` from the shared ``base_*``), opening state, observation and record."""
+    row = i if values.shape[0] > 1 else 0
+    if rz_column.shape[0] > 0:
+        base = i if base_values.shape[0] > 1 else 0
+        values[row, :] = base_values[base]
+        timeline[row, :, :] = base_timeline[base]
+        for j in range(rz_column.shape[0]):
+            u = uniforms(key, rz_multiplier[j])[rz_uniform[j]]
+            value = rz_low[j] + u * (rz_high[j] - rz_low[j])
+            if rz_in_timeline[j]:
+                timeline[row, :, rz_column[j]] = value
+            else:
+                values[row, rz_column[j]] = value
+    p = values[row]
+    s = floats_out[i]
+    normal = p[Value.normal_harvest_kg]
+    conceived = p[Value.population] * BASELINE_BIRTHS_PER_1000_YEAR / 1000.0 / SEASONS_PER_YEAR
+    s[S.population] = p[Value.population]
+    s[S.reserve] = p[Value.initial_reserve]
+    s[S.food_adequacy] = 1.0
+    s[S.store_kg] = p[Value.initial_store_kg_per_person] * p[Value.population]
+    s[S.hidden_kg] = 0.0
+    s[S.infra] = 1.0
+    s[S.tools] = 1.0
+    s[S.animals] = 1.0
+    s[S.crop_labor] = 0.0
+    s[S.sown_share] = 1.0
+    s[S.works_pending] = 0.0
+    s[S.harvest_kg] = normal
+    s[S.reported_kg] = normal
+    # 1957's target was met and honestly reported; spring sets 1958's target from it.
+    s[S.target_kg] = normal
+    s[S.procurement_kg] = normal * timeline[row, 0, _PROCUREMENT_RATE]
+    s[S.standing] = p[Value.initial_standing]
+    s[S.born_next] = conceived
+    s[S.born_in_2] = conceived
+    s[S.born_in_3] = conceived
+    t_out[i] = 0
+    key_out[i] = key
+    observe_village(p, timeline[row], horizon[row], soviet_season[row], 0, s, low, high, obs[i])
+    opening_record(start_year[row], s, record[i])
+
+
+@_jit
+def reset(
+    index, keys, base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
+    values, timeline, horizon, start_year, soviet_season, t_out, key_out, floats_out, obs, record, low, high,
+):  # fmt: skip
+    """Start new episodes, keyed ``keys``, in villages ``index``; the other columns are left alone."""
+    for n in range(index.shape[0]):
+        _reset_village(
+            index[n], keys[n], base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier,
+            rz_uniform, values, timeline, horizon, start_year, soviet_season, t_out, key_out, floats_out, obs, record,
+            low, high,
+        )  # fmt: skip
+
+
+# --- step ------------------------------------------------------------------------------------------
+@_inline
+def _first_half(i, values, timeline, t, key, floats, decisions, restart, midseason):
+    if restart[i]:
+        return
+    row = i if values.shape[0] > 1 else 0
+    write_midseason(
+        midseason[i], until_report(values[row], timeline[row, t[i]], floats[i], decisions[i], t[i], key[i])
+    )
+
+
+@_inline
+def _second_half(
+    i, base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
+    values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights, midseason,
+    t_out, key_out, floats_out, obs, record, low, high,
+):  # fmt: skip
+    if restart[i]:
+        # Next-step autoreset: the village starts its next episode instead of playing a season.
+        _reset_village(
+            i, splitmix64(key[i], NEXT_EPISODE_STREAM), base_values, base_timeline, rz_column, rz_in_timeline, rz_low,
+            rz_high, rz_multiplier, rz_uniform, values, timeline, horizon, start_year, soviet_season, t_out, key_out,
+            floats_out, obs, record, low, high,
+        )  # fmt: skip
+        return
+    row = i if values.shape[0] > 1 else 0
+    p = values[row]
+    new, r = floats_out[i], record[i]
+    from_procurement(
+        p, timeline[row, t[i]], floats[i], decisions[i], t[i], key[i], soviet_season[row], midseason[i], new, r
+    )
+    t_out[i] = t[i] + 1
+    key_out[i] = key[i]
+    info_fields(start_year[row], t[i] + 1, new, r)
+    reward_terms(decisions[i], r, weights)
+    observe_village(p, timeline[row], horizon[row], soviet_season[row], t[i] + 1, new, low, high, obs[i])
+
+
+@_jit
+def step(
+    base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
+    values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights, midseason,
+    t_out, key_out, floats_out, obs, record, low, high,
+):  # fmt: skip
+    """One season of every village (or, where ``restart``, its next episode's opening), in two passes.
+
+    Reads the state ``(t, key, floats)`` and ``decisions``; writes the new state
+    ``(t_out, key_out, floats_out)``, ``obs`` and ``record``. ``midseason`` is scratch.
+    """
+    n = t.shape[0]
+    for i in range(n):
+        _first_half(i, values, timeline, t, key, floats, decisions, restart, midseason)
+    # (A county's reduction over its villages' reports would go here.)
+    for i in range(n):
+        _second_half(
+            i, base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
+            values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights,
+            midseason, t_out, key_out, floats_out, obs, record, low, high,
+        )  # fmt: skip
+
+
+@_parallel
+def step_parallel(
+    base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
+    values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights, midseason,
+    t_out, key_out, floats_out, obs, record, low, high,
+):  # fmt: skip
+    """:func:`step` with each pass's villages spread over threads (``prange``); the same bits."""
+    n = t.shape[0]
+    # (The prange index is unsigned; the row arithmetic wants it signed.)
+    for i in prange(n):
+        _first_half(np.int64(i), values, timeline, t, key, floats, decisions, restart, midseason)
+    for i in prange(n):
+        _second_half(
+            np.int64(i), base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier,
+            rz_uniform,
+            values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights,
+            midseason, t_out, key_out, floats_out, obs, record, low, high,
+        )  # fmt: skip
+
+
+# --- the disk cache --------------------------------------------------------------------------------
+def _guard_cache() -> None:
+    """Drop numba's cached machine code when any core module's source changed.
+
+    numba checks only the source file of each cached function, while the kernel's functions
+    bake in other modules' values (the constants, the column orders of the params, the state
+    and the record): a changed constant must not leave a stale compiled kernel. The cache is
+    dropped when the fingerprint of every core module's source differs from the one stored
+    beside it.
+    """
+    from gl_env.core import constants, dynamics, params, random, state, views
+
+    modules = (constants, dynamics, kernel_module, params, random, state, views)
+    text = "".join(Path(m.__file__).read_text() for m in modules)
+    fingerprint = hashlib.sha256(text.encode()).hexdigest()
+    dispatchers = [
+        f for m in modules for f in vars(m).values() if isinstance(f, CPUDispatcher) and f._cache is not None
+    ]
+    if not dispatchers:  # NUMBA_DISABLE_JIT: nothing compiled, nothing cached
+        return
+    stamp = Path(dispatchers[0]._cache._cache_path) / "gl_env_core.fingerprint"
+    try:
+        if stamp.read_text() == fingerprint:
+            return
+    except OSError:
+        pass
+    for dispatcher in dispatchers:
+        dispatcher._cache.flush()
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(fingerprint)
+        tmp.replace(stamp)
+    except OSError:  # a read-only cache location: numba then compiles in memory
+        pass
+
+
+kernel_module = sys.modules[__name__]
+_guard_cache()

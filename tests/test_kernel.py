@@ -1,0 +1,79 @@
+"""The compiled kernel against its uncompiled reference, and its parallel loop against thread counts.
+
+Reference: the same functions run as plain Python (numba's ``NUMBA_DISABLE_JIT=1``) reproduce
+the golden trajectories, which the compiled kernel reproduces too (tests/test_golden.py): the
+reference, the compiled kernel, the batch and the goldens agree bit for bit.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numba
+import numpy as np
+import pytest
+from numba.core.registry import CPUDispatcher
+
+from gl_env.core import kernel
+from gl_env.core.random import seeds_to_keys
+from gl_env.scenarios import make_params
+from tests.helpers import villages
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_kernel_is_compiled_unless_jit_is_disabled():
+    compiled = isinstance(kernel.step, CPUDispatcher)
+    assert compiled != bool(numba.config.DISABLE_JIT)
+
+
+def test_the_uncompiled_reference_reproduces_the_goldens():
+    # uint64 arithmetic on numpy scalars wraps as compiled code does, with an overflow warning.
+    command = [
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+        "-W", "ignore:overflow encountered:RuntimeWarning",
+        "tests/test_golden.py", "tests/test_kernel.py::test_the_kernel_is_compiled_unless_jit_is_disabled",
+    ]  # fmt: skip
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "\n73 passed" in result.stdout
+
+
+@pytest.mark.parametrize("scenario", ["historical-1958", "randomized"])
+def test_the_parallel_loop_gives_the_same_bits_on_any_thread_count(scenario):
+    params = [make_params(scenario, num_years=2)]
+    n = 257  # odd, so that threads get unequal chunks
+    rng = np.random.default_rng(0)
+    plans = rng.choice([-1.0, -0.3, 0.0, 0.6, 1.0], size=(12, n, 10))
+    runs = []
+    for parallel, threads in ((False, 1), (True, 1), (True, numba.config.NUMBA_NUM_THREADS)):
+        numba.set_num_threads(threads)
+        try:
+            batch = villages(params, n, parallel=parallel)
+            batch.reset(seeds_to_keys(np.arange(n)))
+            outputs = []
+            for actions in plans:
+                assert batch.decide_continuous(actions) == -1
+                # Villages whose episode ended start the next one (the restart path runs too).
+                batch.step(batch.terminated | batch.truncated if outputs else None)
+                outputs.append((batch.floats.copy(), batch.obs.copy(), batch.record.copy(), batch.key.copy()))
+        finally:
+            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        runs.append(outputs)
+    for other in runs[1:]:
+        for a, b in zip(runs[0], other, strict=True):
+            assert all(np.array_equal(x, y, equal_nan=True) for x, y in zip(a, b, strict=True))
+
+
+def test_the_vector_env_takes_the_parallel_loop_on_request_with_the_same_results():
+    import gymnasium as gym
+
+    envs = [gym.make_vec("gl_env/GreatLeap-v0", 5, parallel=p) for p in (False, True)]
+    assert [env.unwrapped._villages.parallel for env in envs] == [False, True]
+    returned = [env.reset(seed=3) for env in envs]
+    actions = np.random.default_rng(1).uniform(-1, 1, (30, 5, 10)).astype(np.float32)
+    for a in actions:
+        returned = [env.step(a) for env in envs]
+        assert np.array_equal(returned[0][0], returned[1][0]) and np.array_equal(returned[0][1], returned[1][1])
