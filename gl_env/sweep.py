@@ -95,7 +95,7 @@ from typing import Any
 
 import numpy as np
 
-from gl_env import metrics
+from gl_env import metrics, sweep_ray
 from gl_env.actions import ACTION_NAMES
 from gl_env.agents.scripted import make_policy
 from gl_env.core.params import PARAM_NAMES, SCALAR_NAMES, TIMELINE_NAMES, Params
@@ -206,6 +206,15 @@ class Args:
     elite_share: float = field(default=0.2, metadata={"help": "share of the candidates the search refits to"})
     seed: int = field(default=0, metadata={"help": "seed of the search: its samples and training villages"})
     out: Path | None = field(default=None, metadata={"help": "output folder (default: runs/sweep-<scenario>)"})
+    ray: str | None = field(
+        default=None,
+        metadata={
+            "metavar": "ADDRESS",
+            "help": "run the cells as Ray Tune trials: --ray alone starts a Ray on this machine, --ray ADDRESS "
+            "joins a cluster (e.g. 10.0.0.1:6379); the same cells.csv as the local run. Needs gl_env[ray]",
+        },
+    )
+    cells_per_task: int = field(default=4, metadata={"help": "grid cells each Ray task computes (with --ray)"})
     overwrite: bool = field(default=False, metadata={"help": "write into --out even if it is not empty"})
 
 
@@ -240,6 +249,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
         flag = "--" + f.name.replace("_", "-")
         if f.type == "bool":
             parser.add_argument(flag, action="store_true", help=f.metadata["help"])
+        elif f.name == "ray":
+            parser.add_argument(
+                flag, nargs="?", const=sweep_ray.LOCAL, default=None, metavar="ADDRESS", help=f.metadata["help"]
+            )
         elif f.type == "list[str]":
             # None marks "not given", replaced by the field's default below (append would extend it).
             parser.add_argument(
@@ -276,6 +289,7 @@ def check_args(args: Args) -> None:
         ("seeds", 1, 100_000),
         ("eval_seeds", 1, len(HELD_OUT)),
         ("seed", 0, max_seed(args)),
+        ("cells_per_task", 1, 100_000),
     ):
         if not low <= getattr(args, name) <= high:
             raise ValueError(
@@ -518,6 +532,36 @@ def evaluate(args: Args, grid: Grid, weights: np.ndarray) -> dict[str, np.ndarra
     return cells
 
 
+def solve(
+    args: Args, grid: Grid, log: Callable[[str], Any] = print
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The cells' best responses (:func:`search`) and their measurement (:func:`evaluate`)."""
+    best = search(args, grid, log)
+    return best, evaluate(args, grid, best["weights"])
+
+
+def _solve_part(args: Args, part: Grid) -> dict[str, np.ndarray]:
+    """One Ray task: :func:`solve` on a part of the grid, both results in one flat dict."""
+    best, cells = solve(args, part, log=lambda message: None)
+    return {**{f"best.{k}": v for k, v in best.items()}, **{f"cells.{k}": v for k, v in cells.items()}}
+
+
+def solve_on_ray(
+    args: Args, grid: Grid, out: Path, log: Callable[[str], Any] = print
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """:func:`solve` with the cells split into groups of ``--cells-per-task``, each a Ray Tune trial
+    (:mod:`gl_env.sweep_ray`); the same results, since a cell's randomness is its own."""
+    groups = sweep_ray.groups_of(len(grid.points), args.cells_per_task)
+    parts = [Grid(grid.axes, grid.fixed, [grid.points[i] for i in g], [grid.params[i] for i in g]) for g in groups]
+    results = sweep_ray.run_groups(_solve_part, args, parts, args.ray, out.resolve().parent, log)
+    joined = {name: np.concatenate([r[name] for r in results]) for name in results[0]}
+    split = {
+        kind: {n.partition(".")[2]: v for n, v in joined.items() if n.startswith(kind + ".")}
+        for kind in ("best", "cells")
+    }
+    return split["best"], split["cells"]
+
+
 def output_folder(args: Args) -> Path:
     """``--out`` (default ``runs/sweep-<scenario>``), checked, not created (see :func:`run`);
     a non-empty one needs ``--overwrite`` and must be an earlier sweep's folder."""
@@ -643,14 +687,18 @@ def run(args: Args, log: Callable[[str], Any] = print) -> Path:
     out = output_folder(args)
     if importlib.util.find_spec("matplotlib") is None:  # checked before the search, not after it
         raise ImportError("the heatmaps need matplotlib; install it with pip install 'gl_env[plot]'")
+    if args.ray is not None:
+        sweep_ray.check_installed()
     start = time.perf_counter()
     fixed = ", ".join(f"{k}={v:g}" for k, v in grid.fixed.items()) or "none"
     log(
         f"{len(grid.points)} cells of {args.scenario} (fixed: {fixed}); {args.population} candidates x "
         f"{args.seeds} villages per cell and iteration; levers {', '.join(args.levers)}; reward {args.reward}"
     )
-    best = search(args, grid, log)
-    cells = evaluate(args, grid, best["weights"])
+    if args.ray is None:
+        best, cells = solve(args, grid, log)
+    else:
+        best, cells = solve_on_ray(args, grid, out, log)
     wall_s = time.perf_counter() - start
     with staged_folder(out) as staging:
         write_results(staging, args, grid, best, cells, wall_s)
@@ -665,7 +713,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         out = run(args)
-    except (OSError, ImportError) as error:  # FileExistsError (the --out checks) is an OSError
+    # FileExistsError (the --out checks) is an OSError; TaskFailed: a Ray task raised.
+    except (OSError, ImportError, sweep_ray.TaskFailed) as error:
         print(f"python -m gl_env.sweep: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
