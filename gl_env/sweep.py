@@ -97,36 +97,15 @@ import numpy as np
 
 from gl_env import metrics, sweep_ray
 from gl_env.actions import ACTION_NAMES
-from gl_env.agents.scripted import make_policy
+from gl_env.agents.linear import FEATURES, LinearCadre
 from gl_env.core.params import PARAM_NAMES, SCALAR_NAMES, TIMELINE_NAMES, Params
 from gl_env.envs.vector import GreatLeapVectorEnv
-from gl_env.observations import named
 from gl_env.output_folders import FolderKind, check_writable, is_empty, staged_folder
 from gl_env.rewards import REWARD_PRESETS
 from gl_env.rollout import Episodes, run_episodes
 from gl_env.scenarios import SCENARIOS, get_scenario
 from gl_env.seeds import HELD_OUT, TRAINING
 
-# What the cadre's linear rule reads (named observation components).
-FEATURES: tuple[str, ...] = (
-    "time_elapsed",
-    "standing",
-    "purge_risk",
-    "body_reserve",
-    "store",
-    "last_harvest",
-    "last_report_ratio",
-    "target_vs_harvest",
-    "target_vs_report",
-    "crop_labor",
-    "growth_credit",
-    "decline_penalty",
-    "purge_rate",
-    "death_accountability",
-    "procurement_rate",
-    "planned_growth",
-    "weather_outlook",
-)
 # Gridable fields: the numeric ones (a climate field's grid value holds for every season).
 GRID_NAMES: tuple[str, ...] = tuple(n for n in PARAM_NAMES if n in SCALAR_NAMES or n in TIMELINE_NAMES)
 # What superiors pay for reported growth above the target (1.5: historical-1958 in 1959, the
@@ -369,29 +348,6 @@ def build_grid(args: Args) -> Grid:
             f"= {batch:,} villages a step; allowed at most {MAX_BATCH:,} (fewer cells, --population or --seeds)"
         )
     return Grid(axes, fixed, points, [scenario.params(**fixed, **point) for point in points])
-
-
-class LinearCadre:
-    """The honest cadre plus a linear adjustment of some levers, with one weight set per village.
-
-    ``weights`` is ``(B, L, 1 + len(FEATURES))`` (bias first) for the L ``levers``; the cadre
-    acts on a batch of B villages' observations.
-    """
-
-    action_type = "continuous"
-
-    def __init__(self, weights: np.ndarray, levers: Sequence[str]):
-        self.weights = weights
-        self.columns = [ACTION_NAMES.index(lever) for lever in levers]
-        self._honest = make_policy("honest")
-
-    def __call__(self, obs: np.ndarray, info: Any = None) -> np.ndarray:
-        o = named(obs)
-        x = np.stack([np.ones(len(obs)), *(o[name] for name in FEATURES)], axis=-1)
-        action = np.array(self._honest(obs), dtype=np.float64)
-        adjustment = np.einsum("bf,blf->bl", x, self.weights)
-        action[:, self.columns] = np.clip(action[:, self.columns] + adjustment, -1.0, 1.0)
-        return action
 
 
 class _Villages:
