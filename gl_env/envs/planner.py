@@ -52,8 +52,9 @@ i   name                    range       meaning
 2   procurement             0 to 20     grain delivered to the state, 100 kg per person
 3   audited_share           0 to 1      share of the villages audited in the step
 4   audited_report_ratio    0 to 10     reported / true harvest where an autumn audit found it
-                                        (1 when no harvest was audited)
-5   deaths                  0 to 1      deaths reported, per person alive at the start
+                                        (1 when no harvest was audited; the audit's own error
+                                        is not applied)
+5   deaths                  0 to 1      deaths, per person alive at the start of the step
 6   ruling_share            0 to 1      share of the villages whose cadre was never purged
 7-14 institution            -1 to 1     the action in force (the state's own choice)
 ==  ======================  ==========  ====================================================
