@@ -120,6 +120,20 @@ def decode_continuous(a: Any) -> Decision:
     )
 
 
+def real_array(values: Any, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """``values`` as an int or float array of ``shape``; anything else (another shape, a ragged
+    list, strings, complex numbers, bools) raises, naming what came and what is expected."""
+    try:
+        array = np.asarray(values)
+    except ValueError:
+        raise ValueError(f"{name} {values!r} is ragged; expected an array of shape {shape}") from None
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be real numbers (ints or floats) of shape {shape}; got dtype {array.dtype}")
+    if array.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}; got {array.shape} (see gl_env.actions)")
+    return array
+
+
 def _discrete_table() -> np.ndarray:
     rows = []
     for shares, mobilization in LABOR_PLANS.values():

@@ -8,7 +8,9 @@ the villages as a national statistic would (sums over villages, per person-year)
 each year with the national record of ``shared/data/calibration_targets.csv`` scaled per capita.
 It prints the table, the targets (:data:`TARGETS`) with their tolerances, and the Li & Yang
 (2005) counterfactual, and writes ``calibration.csv``, ``calibration.json`` and
-``calibration.png`` to ``OUT_DIR``.
+``calibration.png`` to ``OUT_DIR``. It also prints and writes the famine measures of
+:mod:`gl_env.famine` (:func:`famine_report`): the death rate across villages (and provinces),
+the crop-year dose-response and the constant-diet curve.
 
 How the simulated series are measured (a year is spring to winter; 1957 is the normal pre-Leap
 year that the episode starts after: the same village under the default, pre-Leap
@@ -49,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from gl_env import metrics
+from gl_env import famine, metrics
 from gl_env.actions import NORMAL_SEASON
 from gl_env.agents.historical import historical_cadre
 from gl_env.agents.scripted import Decide, ScriptedPolicy, honest
@@ -344,6 +346,41 @@ def policy_share_of_output_fall(seeds: int | Sequence[int] = DEFAULT_SEEDS) -> d
     }
 
 
+# --- famine measures (gl_env.famine) ----------------------------------------------------------------
+def famine_report(
+    seeds: int | Sequence[int] = DEFAULT_SEEDS,
+    decide: Decide = historical_cadre,
+    provinces: Sequence[str] | None = None,
+    **overrides: Any,
+) -> famine.FamineReport:
+    """The famine measures of the calibration ensemble: ``decide`` on ``historical-1958``, purges off.
+
+    Each village's death rate 1957-1962 (1957: the normal year, as in :func:`simulate`), the
+    dose-response over every whole crop year of the Leap rollout (autumn 1958 to summer 1962),
+    and the constant-diet curve of the scenario's village in a normal year, working and at rest.
+    ``provinces``: one label per village (default: all :data:`gl_env.famine.REPRESENTATIVE`);
+    the report then gives each province's aggregates beside the national ones.
+    """
+    seeds = np.arange(seeds) if isinstance(seeds, int) else np.asarray(seeds)
+    if seeds.size == 0:
+        raise ValueError("seeds must name at least one village")
+    params = make_params(SCENARIO, **{"purge_rate": 0.0, **overrides})
+    normal_params = normal_year_params(params)
+    normal = run_episodes(ScriptedPolicy(honest), seeds, params=normal_params)
+    leap = run_episodes(ScriptedPolicy(decide), seeds, params=params)
+    villages = famine.join_years(famine.village_years(normal, provinces), famine.village_years(leap, provinces))
+    diet = {
+        activity: famine.constant_diet_mortality(famine.CONSTANT_DIET_KCAL, 2, activity, normal_params)
+        for activity in famine.ACTIVITIES
+    }
+    return famine.FamineReport(
+        villages=villages,
+        dose=famine.dose_response(famine.crop_years(leap)),
+        diet_kcal=famine.CONSTANT_DIET_KCAL,
+        diet_deaths=diet,
+    )
+
+
 # --- report -------------------------------------------------------------------------------------------
 def table_rows(simulated: Mapping[str, Mapping[int, float]]) -> list[dict[str, Any]]:
     """One row per year: each series simulated and, where the record has it, recorded."""
@@ -414,11 +451,15 @@ def write_results(
     counterfactual: Mapping[str, float],
     seeds: int,
     overwrite: bool = False,
+    famine_measures: famine.FamineReport | None = None,
 ) -> list[Path]:
     """Write the CSV, JSON and PNG; refuses to replace earlier results unless ``overwrite``.
 
-    The three files are written into a hidden folder beside ``out_dir`` and moved in together
-    at the end (:func:`gl_env.output_folders.staged_folder`); other files in ``out_dir`` stay.
+    With ``famine_measures`` the JSON adds its sections (:meth:`gl_env.famine.FamineReport.to_json`:
+    ``death_rate_distribution``, ``provinces``, ``dose_response``, ``constant_diet``) and the PNG
+    a row of its panels. The three files are written into a hidden folder beside ``out_dir`` and
+    moved in together at the end (:func:`gl_env.output_folders.staged_folder`); other files in
+    ``out_dir`` stay.
     """
     existing = [out_dir / name for name in OUTPUT_FILES if (out_dir / name).exists()]
     if existing and not overwrite:
@@ -426,12 +467,16 @@ def write_results(
             f"{', '.join(map(str, existing))} already exist; choose another folder or pass --overwrite"
         )
     with staged_folder(out_dir) as staging:
-        _write(staging, simulated, counterfactual, seeds)
+        _write(staging, simulated, counterfactual, seeds, famine_measures)
     return [out_dir / name for name in OUTPUT_FILES]
 
 
 def _write(
-    out_dir: Path, simulated: Mapping[str, Mapping[int, float]], counterfactual: Mapping[str, float], seeds: int
+    out_dir: Path,
+    simulated: Mapping[str, Mapping[int, float]],
+    counterfactual: Mapping[str, float],
+    seeds: int,
+    famine_measures: famine.FamineReport | None,
 ) -> None:
     paths = [out_dir / name for name in OUTPUT_FILES]
     rows = table_rows(simulated)
@@ -453,18 +498,27 @@ def _write(
         "procurement_share_peak_year": peak_year(simulated["procurement_share"]),
         "li_yang_counterfactual": dict(counterfactual),
     }
+    if famine_measures is not None:
+        document.update(famine_measures.to_json())
     paths[1].write_text(json.dumps(document, indent=2) + "\n")
-    _plot(paths[2], simulated)
+    _plot(paths[2], simulated, famine_measures)
 
 
-def _plot(path: Path, simulated: Mapping[str, Mapping[int, float]]) -> None:
-    from gl_env.plots import new_figure, save_figure
+def _plot(
+    path: Path, simulated: Mapping[str, Mapping[int, float]], famine_measures: famine.FamineReport | None = None
+) -> None:
+    from gl_env.plots import famine_panels, new_figure, save_figure
 
     record = recorded_series()
     names = list(SERIES)
-    fig = new_figure((20, 8))
-    axes = fig.subplots(2, 5)
-    for ax, name in zip(axes.flat, names, strict=True):
+    rows = 2 if famine_measures is None else 3
+    fig = new_figure((20, 4 * rows))
+    axes = fig.subplots(rows, 5)
+    if famine_measures is not None:
+        famine_panels(axes[2, :3], famine_measures)
+        for ax in axes[2, 3:]:
+            ax.set_axis_off()
+    for ax, name in zip(axes[:2].flat, names, strict=True):
         ax.plot(YEARS, [simulated[name][y] for y in YEARS], "o-", label="model")
         if name in record:
             years = sorted(record[name])
@@ -502,8 +556,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         simulated = simulate(args.seeds)
         counterfactual = policy_share_of_output_fall(args.seeds)
+        measures = famine_report(args.seeds)
         print(format_report(simulated, counterfactual, args.seeds))
-        for path in write_results(args.out_dir, simulated, counterfactual, args.seeds, overwrite=args.overwrite):
+        print()
+        print(famine.format_report(measures))
+        written = write_results(
+            args.out_dir, simulated, counterfactual, args.seeds, overwrite=args.overwrite, famine_measures=measures
+        )
+        for path in written:
             print(f"wrote {path}")
     except (ValueError, OSError) as error:
         print(f"python -m gl_env.calibration: error: {error}", file=sys.stderr)

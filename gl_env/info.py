@@ -2,7 +2,10 @@
 
 Keys (per season; kg of raw grain, persons):
 
-- ``year``, ``season`` (0 spring .. 3 winter) of the season just played;
+- ``year``, ``season`` (0 spring .. 3 winter) of the season just played (at reset: of the first);
+- ``coming_year``, ``coming_season``: the calendar of the season the next action applies to
+  (after the episode's last season, the season after the horizon), for agents that follow the
+  calendar whatever the episode's ``start_year`` and ``num_years``;
 - ``harvest_kg``, ``reported_kg`` (autumn only, else 0), ``report_ratio`` (of the latest report),
   ``steel_kg``, ``reported_steel_kg``;
 - ``procurement_kg`` (taken, confiscations included), ``procurement_due_kg``, ``confiscated_kg``,
@@ -40,6 +43,8 @@ def step_info(
     return {
         "year": p.start_year + (state.t - 1) // SEASONS_PER_YEAR,
         "season": outcome.season,
+        "coming_year": p.start_year + state.t // SEASONS_PER_YEAR,
+        "coming_season": state.t & 3,
         "harvest_kg": outcome.harvest_kg,
         "reported_kg": outcome.reported_kg,
         "report_ratio": state.reported_kg / ops.maximum(state.harvest_kg, _TINY),
@@ -93,6 +98,10 @@ def reset_info(p: CoreParams, state: State) -> dict[str, Any]:
 
 def per_village(info: dict[str, Any], n: int) -> list[dict[str, Any]]:
     """One info dict of Python numbers per village, from a batch's dict of ``(n,)`` arrays
-    (nested dicts kept nested)."""
-    columns = {k: (per_village(v, n) if isinstance(v, dict) else np.asarray(v).tolist()) for k, v in info.items()}
+    (nested dicts kept nested; the ``_key`` masks of a vector env's info left out)."""
+    columns = {
+        k: (per_village(v, n) if isinstance(v, dict) else np.broadcast_to(v, (n,)).tolist())
+        for k, v in info.items()
+        if not k.startswith("_")
+    }
     return [{k: v[i] for k, v in columns.items()} for i in range(n)]

@@ -16,20 +16,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gl_env.core.constants import DAYS_PER_SEASON, SEASONS, SEASONS_PER_YEAR
 from gl_env.rewards import REWARD_PRESETS, REWARD_TERMS
-from gl_env.rollout import Episodes
+
+if TYPE_CHECKING:
+    from gl_env.rollout import Episodes
 
 # Two-sided 95% quantile of the standard normal: the intervals are normal approximations
 # (with a thousand episodes per policy the t correction is below 0.1%).
 Z_95 = 1.959963984540054
-# Grain a person needs to survive, 125 kg of raw grain a year (shared/data/calibration_targets.csv,
-# grain_need_survival).
-SUBSISTENCE_KG_PER_PERSON_YEAR = 125.0
-SUBSISTENCE_KG_PER_PERSON_DAY = SUBSISTENCE_KG_PER_PERSON_YEAR / (DAYS_PER_SEASON * SEASONS_PER_YEAR)
 AUTUMN = SEASONS.index("autumn")
 
 
@@ -169,7 +168,7 @@ def food_kg_per_person_day(episodes: Episodes) -> np.ndarray:
     """Grain (and private-plot produce) eaten per person per day over each episode, kg.
 
     Weighted by person-days, so a season with more mouths counts more; compare with
-    :data:`SUBSISTENCE_KG_PER_PERSON_DAY` (0.34 kg).
+    :data:`gl_env.figure_style.SUBSISTENCE_KG_PER_PERSON_DAY` (0.34 kg).
     """
     person_days = np.where(episodes.alive, population_at_season_start(episodes), 0.0).sum(axis=0) * DAYS_PER_SEASON
     return safe_ratio(episodes.total("consumption_kg"), person_days)

@@ -35,7 +35,8 @@ from gl_env.actions import (
     continuous_action,
     decode_continuous,
 )
-from gl_env.agents.scripted import NORMAL_RATION_KG, SCRIPTED_POLICIES, make_policy
+from gl_env.agents.rationing import NORMAL_RATION_KG
+from gl_env.agents.scripted import SCRIPTED_POLICIES, make_policy
 from gl_env.core import dynamics
 from gl_env.core.constants import DAYS_PER_SEASON, SEASONS, SEASONS_PER_YEAR, SEED_KG_PER_HA
 from gl_env.core.ops import ScalarOps
@@ -63,7 +64,25 @@ _SEASONS_TO_HARVEST = {"spring": 2, "summer": 1, "winter": 3}
 # Returns shown at the end, by reward preset (see gl_env.rewards).
 SHOWN_PRESETS = ("careerist", "benevolent")
 
-_PLAN_MEANINGS = {
+# What each of the player's numbers may be: (low, high, unit), as the questions and the classroom check them.
+LIMITS: dict[str, tuple[float, float, str]] = {
+    **{name: (0.0, 1.0, "") for name in LABOR_NAMES},
+    "mobilization": (0.0, 1.0, ""),
+    "ration_kg": (0.0, RATION_MAX_KG, "kg"),
+    "conceal_share": (0.0, CONCEAL_MAX, ""),
+    "steel_report_ratio": (REPORT_RATIO_MIN, REPORT_RATIO_MAX, "x"),
+    "report_ratio": (REPORT_RATIO_MIN, REPORT_RATIO_MAX, "x"),
+}
+
+# The season's questions about numbers, by decision name.
+QUESTIONS: dict[str, str] = {
+    "ration_kg": "Ration, kg of grain a person a day",
+    "conceal_share": "Share of the store to hide from the state",
+    "steel_report_ratio": "Report steel as how many times the truth",
+    "report_ratio": "Report the harvest as how many times the truth (1 = honest)",
+}
+
+PLAN_MEANINGS = {
     "farming": "a normal year",
     "works": "water conservancy: yields rise from next spring",
     "leap": "fields, works and steel furnaces at once",
@@ -85,6 +104,31 @@ How the village works
   which ends the game.
 - Targets ratchet up from your past reports.
 Commands: Enter keeps the value in [brackets]; 'help' explains; 'quit' ends the game."""
+
+
+def allowed(low: float, high: float, unit: str) -> str:
+    """The allowed values of a number, as the questions name them: 'a number from 0 to 1.2 kg'."""
+    return f"a number from {low:.3g} to {high:.3g} {unit}".rstrip()
+
+
+def check_number(name: str, value: Any) -> float:
+    """``value`` as the float of decision ``name`` (a key of :data:`LIMITS`); ``ValueError`` naming the
+    value and the allowed range otherwise."""
+    low, high, unit = LIMITS[name]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name}={value!r} is not a number. Please enter {allowed(low, high, unit)}.")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{name}={value!r} is out of range. Please enter {allowed(low, high, unit)}.")
+    return float(value)
+
+
+def match_choice(text: str, choices: Sequence[str]) -> str:
+    """The one of ``choices`` that ``text`` names (a unique prefix will do); ``ValueError`` saying why not."""
+    matches = [c for c in choices if c == text] or [c for c in choices if c.startswith(text)]
+    if len(matches) == 1:
+        return matches[0]
+    problem = f"could be {' or '.join(matches)}" if matches else f"is not one of: {', '.join(choices)}"
+    raise ValueError(f"'{text}' {problem}")
 
 
 class Quit(Exception):
@@ -115,33 +159,33 @@ class Console:
 
     def number(self, question: str, default: float, low: float, high: float, unit: str, help_text: str) -> float:
         """A number in [low, high]; Enter gives ``default``; anything else re-asks with the allowed values."""
-        allowed = f"a number from {low:.3g} to {high:.3g} {unit}".rstrip()
+        allowed_values = allowed(low, high, unit)
         while True:
-            text = self._answer(f"{question} [{default:g}]: ", f"{help_text}\n  Allowed: {allowed}.")
+            text = self._answer(f"{question} [{default:g}]: ", f"{help_text}\n  Allowed: {allowed_values}.")
             if text == "":
                 return default
             try:
                 value = float(text.removeprefix("x").removesuffix("x"))
             except ValueError:
-                self.write(f"  '{text}' is not a number. Please enter {allowed}, Enter for {default:g}, or 'help'.")
+                self.write(
+                    f"  '{text}' is not a number. Please enter {allowed_values}, Enter for {default:g}, or 'help'."
+                )
                 continue
             if not math.isfinite(value) or not low <= value <= high:
-                self.write(f"  {text} is out of range. Please enter {allowed} (Enter for {default:g}).")
+                self.write(f"  {text} is out of range. Please enter {allowed_values} (Enter for {default:g}).")
                 continue
             return value
 
     def choice(self, question: str, default: str, choices: Sequence[str], help_text: str) -> str:
         """One of ``choices`` (a unique prefix will do); Enter gives ``default``."""
-        allowed = ", ".join(choices)
         while True:
-            text = self._answer(f"{question} [{default}]: ", f"{help_text}\n  Allowed: {allowed}.")
+            text = self._answer(f"{question} [{default}]: ", f"{help_text}\n  Allowed: {', '.join(choices)}.")
             if text == "":
                 return default
-            matches = [c for c in choices if c == text] or [c for c in choices if c.startswith(text)]
-            if len(matches) == 1:
-                return matches[0]
-            problem = f"could be {' or '.join(matches)}" if matches else f"is not one of: {allowed}"
-            self.write(f"  '{text}' {problem}. Please choose one (Enter for {default}), or 'help'.")
+            try:
+                return match_choice(text, choices)
+            except ValueError as problem:
+                self.write(f"  {problem}. Please choose one (Enter for {default}), or 'help'.")
 
 
 @dataclass
@@ -169,6 +213,7 @@ class Record:
     population: np.ndarray  # at the end of each season
     start_population: float  # at the start of the first
     report_ratio: np.ndarray
+    standing: np.ndarray  # at the end of each season
     purged: bool
     terms: dict[str, np.ndarray]  # reward term -> value per season
 
@@ -200,12 +245,13 @@ def _record(name: str, column: Callable[[str], np.ndarray], start_population: fl
         population=column("population"),
         start_population=start_population,
         report_ratio=column("report_ratio"),
+        standing=column("standing"),
         purged=purged,
         terms={t: column(f"reward/{t}") for t in REWARD_TERMS},
     )
 
 
-def _record_from_infos(name: str, start_population: float, infos: list[dict[str, Any]]) -> Record:
+def record_from_infos(name: str, start_population: float, infos: list[dict[str, Any]]) -> Record:
     def column(key: str) -> np.ndarray:
         if key.startswith("reward/"):
             return np.array([float(i["reward_components"][key[len("reward/") :]]["value"]) for i in infos])
@@ -216,17 +262,29 @@ def _record_from_infos(name: str, start_population: float, infos: list[dict[str,
 
 def baselines(scenario: str, seed: int, num_years: int) -> list[Record]:
     """Every scripted cadre of :data:`gl_env.agents.scripted.SCRIPTED_POLICIES` on the same village (seed)."""
-    records = []
+    return [villages[0] for villages in scripted_records(scenario, [seed], num_years).values()]
+
+
+def scripted_records(scenario: str, seeds: Sequence[int], num_years: int, **overrides: Any) -> dict[str, list[Record]]:
+    """Each scripted cadre's Record in each village of ``seeds`` (one batch per cadre), by cadre name.
+
+    ``overrides`` are :class:`~gl_env.core.params.Params` fields, as for ``gym.make``.
+    """
+    records = {}
     for name in SCRIPTED_POLICIES:
         policy = make_policy(name)
-        episodes = run_episodes(policy, [seed], action_type=policy.action_type, scenario=scenario, num_years=num_years)
-        played = episodes.alive[:, 0]
+        episodes = run_episodes(
+            policy, seeds, action_type=policy.action_type, scenario=scenario, num_years=num_years, **overrides
+        )
+        records[name] = []
+        for b in range(len(seeds)):
+            played = episodes.alive[:, b]
 
-        def column(key: str, played: np.ndarray = played, episodes: Any = episodes) -> np.ndarray:
-            return np.asarray(episodes.info[key][played, 0], dtype=float)
+            def column(key: str, played: np.ndarray = played, b: int = b, episodes: Any = episodes) -> np.ndarray:
+                return np.asarray(episodes.info[key][played, b], dtype=float)
 
-        start = float(episodes.start["population"][0])
-        records.append(_record(name, column, start, purged=bool(episodes.purged[0])))
+            start = float(episodes.start["population"][b])
+            records[name].append(_record(name, column, start, purged=bool(episodes.purged[b])))
     return records
 
 
@@ -263,9 +321,11 @@ def _wrap(text: str) -> str:
 class Game:
     """One game: the environment, the player's standing orders, and the seasons played."""
 
-    def __init__(self, scenario: str, seed: int, num_years: int, console: Console):
-        self.console = console
-        self.env = GreatLeapEnv(scenario=scenario, render_mode="ansi", num_years=num_years)
+    def __init__(self, scenario: str, seed: int, num_years: int, console: Console | None = None, **overrides: Any):
+        """``overrides``: institution and other :class:`~gl_env.core.params.Params` fields, as for ``gym.make``
+        (bad values raise its ``ValueError``); ``console`` is needed only to :meth:`move` and :meth:`play`."""
+        self.console = console or Console()
+        self.env = GreatLeapEnv(scenario=scenario, render_mode="ansi", num_years=num_years, **overrides)
         self.obs, info = self.env.reset(seed=seed)
         self.start_population = float(info["population"])
         self.infos: list[dict[str, Any]] = []
@@ -378,34 +438,62 @@ class Game:
         foreseen.audit_probability = 1.0 if audited else 0.0
         foreseen.audit_error = 0.0
         foreseen.concealment_penalty = 0.0
-        action = self._action(report_ratio, ration_kg)
+        action = self.action(report_ratio, ration_kg)
         return dynamics.step(foreseen, self.env.state, decode_continuous(action.astype(float).tolist()))
 
-    def report_options(self, ration_kg: float) -> str:
-        """What each report would bring: the state's take, the grain left, next year's target, the standing."""
+    def report_previews(self, ration_kg: float, ratios: Sequence[float] = REPORT_PREVIEW) -> list[dict[str, float]]:
+        """What each report ratio would bring, one row each: ``ratio``, ``reported_kg``, ``of_target`` (share),
+        ``state_takes_kg``, ``grain_left_kg_per_person`` (store and harvest after the state's take),
+        ``next_target_kg``, ``standing`` and ``standing_if_audited`` after the review."""
         state, core = self.env.state, self.env.core_params
-        harvest = self._foresee(1.0, ration_kg, audited=False)[1].harvest_kg
         # M9: next spring's target ratchets from this report (see gl_env.core.dynamics.step).
         next_spring = min(state.t + 2, core.horizon - 1)
         growth = dict(zip(TIMELINE_NAMES, core.timeline[next_spring], strict=True))["planned_growth"]
+        rows = []
+        for ratio in ratios:
+            _, plain = self._foresee(ratio, ration_kg, audited=False)
+            _, audit = self._foresee(ratio, ration_kg, audited=True)
+            left = (state.store_kg + plain.harvest_kg - plain.procurement_due_kg) / state.population
+            rows.append(
+                {
+                    "ratio": float(ratio),
+                    "reported_kg": plain.reported_kg,
+                    "of_target": plain.reported_kg / max(state.target_kg, 1.0),
+                    "state_takes_kg": plain.procurement_due_kg,
+                    "grain_left_kg_per_person": max(left, 0.0),
+                    "next_target_kg": dynamics.next_target(
+                        ScalarOps, state.target_kg, plain.reported_kg, core.ratchet, growth
+                    ),
+                    "standing": state.standing + plain.standing_change,
+                    "standing_if_audited": state.standing + audit.standing_change,
+                }
+            )
+        return rows
+
+    def harvest_in(self, ration_kg: float) -> str:
+        """The autumn's harvest against the target, the last report and the standing, in a line."""
+        state = self.env.state
+        harvest = self._foresee(1.0, ration_kg, audited=False)[1].harvest_kg
+        return (
+            f"The harvest is in: {harvest / 1000:,.1f} t. This year's target {state.target_kg / 1000:,.0f} t; "
+            f"last year's report {state.reported_kg / 1000:,.0f} t; your standing {state.standing:.2f}."
+        )
+
+    def report_options(self, ration_kg: float) -> str:
+        """What each report would bring: the state's take, the grain left, next year's target, the standing."""
+        core = self.env.core_params
         lines = [
-            f"  The harvest is in: {harvest / 1000:,.1f} t. This year's target {state.target_kg / 1000:,.0f} t; "
-            f"last year's report {state.reported_kg / 1000:,.0f} t; your standing {state.standing:.2f}.",
+            f"  {self.harvest_in(ration_kg)}",
             "  If you report:",
             f"    {'':6s}{'reported':>10s} {'of target':>9s} {'state takes':>11s} {'grain left':>10s} "
             f"{'next target':>11s}   your standing after the review",
         ]
-        for ratio in REPORT_PREVIEW:
-            _, plain = self._foresee(ratio, ration_kg, audited=False)
-            _, audit = self._foresee(ratio, ration_kg, audited=True)
-            left = (state.store_kg + plain.harvest_kg - plain.procurement_due_kg) / state.population
-            of_target = plain.reported_kg / max(state.target_kg, 1.0)
-            target = dynamics.next_target(ScalarOps, state.target_kg, plain.reported_kg, core.ratchet, growth)
+        for row in self.report_previews(ration_kg):
             lines.append(
-                f"    x{ratio:<4g} {plain.reported_kg / 1000:8,.1f} t {of_target:9.0%} "
-                f"{plain.procurement_due_kg / 1000:9,.1f} t {max(left, 0.0):5,.0f} kg/p. {target / 1000:9,.0f} t   "
-                f"{state.standing + plain.standing_change:.2f} "
-                f"({state.standing + audit.standing_change:.2f} if audited)"
+                f"    x{row['ratio']:<4g} {row['reported_kg'] / 1000:8,.1f} t {row['of_target']:9.0%} "
+                f"{row['state_takes_kg'] / 1000:9,.1f} t {row['grain_left_kg_per_person']:5,.0f} kg/p. "
+                f"{row['next_target_kg'] / 1000:9,.0f} t   "
+                f"{row['standing']:.2f} ({row['standing_if_audited']:.2f} if audited)"
             )
         lines.append(
             f"  (grain left: store and harvest after the state's take, per person, for the year; "
@@ -414,7 +502,7 @@ class Game:
         return "\n".join(lines)
 
     # --- the player's move --------------------------------------------------------------------------
-    def _action(self, report_ratio: float, ration_kg: float) -> np.ndarray:
+    def action(self, report_ratio: float, ration_kg: float) -> np.ndarray:
         m = self.moves
         return continuous_action(
             **m.labor,
@@ -432,7 +520,7 @@ class Game:
         ]
         for name, (shares, mobilization) in LABOR_PLANS.items():
             split = "/".join(f"{s:.0%}" for s in shares)
-            lines.append(f"  {name:9s} {split:19s} women {mobilization:4.0%}  {_PLAN_MEANINGS[name]}")
+            lines.append(f"  {name:9s} {split:19s} women {mobilization:4.0%}  {PLAN_MEANINGS[name]}")
         lines.append("  custom    type your own shares (then 'same' keeps them)")
         if self._climate()["private_plots"] == 0:
             lines.append("  (Private plots are abolished now: labor sent there idles.)")
@@ -474,89 +562,97 @@ class Game:
             m.labor = dict(zip(LABOR_NAMES, shares, strict=True))
         m.plan = plan
 
+    def hunger_forecast(self, ration: float) -> tuple[str, bool]:
+        """The season's hunger at ``ration`` (kcal, body reserves, deaths), and whether people will starve
+        (more than :data:`DEADLY_EXCESS_PER_1000` excess deaths per 1000)."""
+        after, outcome = self._foresee(1.0, ration, audited=False)
+        per_1000 = outcome.excess_deaths / outcome.population_start * 1000.0
+        text = (
+            f"At {ration:g} kg a day: {outcome.kcal_per_person_day:,.0f} kcal against a need of "
+            f"{outcome.kcal_need_per_person_day:,.0f}; body reserves {self.env.state.reserve:.0%} -> "
+            f"{after.reserve:.0%}; about {outcome.deaths:,.0f} deaths this season "
+            f"({outcome.excess_deaths:,.0f} above normal)."
+        )
+        return text, per_1000 >= DEADLY_EXCESS_PER_1000
+
     def confirm_ration(self, ration: float, ration_help: str) -> float:
         """Forecast the season's hunger at ``ration``; while it kills, offer to change it."""
         while True:
-            after, outcome = self._foresee(1.0, ration, audited=False)
-            per_1000 = outcome.excess_deaths / outcome.population_start * 1000.0
-            self.console.write(
-                _wrap(
-                    f"At {ration:g} kg a day: {outcome.kcal_per_person_day:,.0f} kcal against a need of "
-                    f"{outcome.kcal_need_per_person_day:,.0f}; body reserves {self.env.state.reserve:.0%} -> "
-                    f"{after.reserve:.0%}; about {outcome.deaths:,.0f} deaths this season "
-                    f"({outcome.excess_deaths:,.0f} above normal)."
-                )
-            )
-            if per_1000 < DEADLY_EXCESS_PER_1000:
+            text, deadly = self.hunger_forecast(ration)
+            self.console.write(_wrap(text))
+            if not deadly:
                 return ration
             changed = self.console.number(
                 f"  People will starve. Keep {ration:g} kg (Enter), or another ration",
                 ration,
-                0.0,
-                RATION_MAX_KG,
-                "kg",
+                *LIMITS["ration_kg"],
                 ration_help,
             )
             if changed == ration:
                 return ration
             ration = changed
 
-    def move(self) -> np.ndarray:
-        """Ask the season's questions and return the action."""
-        c, m, core = self._climate(), self.moves, self.env.core_params
-        self.console.write(self.briefing())
-        if self.env.state.t == 0:
-            self.console.write(self.plans())
-        self.ask_labor()
-        suggested = self.suggested_ration()
-        ration_help = (
+    def help_texts(self) -> dict[str, str]:
+        """What the season's questions mean, by decision name (keys of :data:`QUESTIONS`)."""
+        c, core = self._climate(), self.env.core_params
+        ration = (
             f"Grain from the collective store, per person per day. {NORMAL_RATION_KG:g} kg is a normal ration;\n"
             f"  below about {HUNGER_RATION_KG:g} kg people lose weight, and once their reserves are gone, they die.\n"
             f"  The suggestion spreads the store evenly until the harvest (at most {MAX_SUGGESTED_RATION_KG:g} kg)."
         )
         if c["free_supply"] > 0:
-            ration_help += f"\n  Free canteens this season: people eat at least {core.free_supply_ration_kg:g} kg."
-        ration = self.console.number(
-            "Ration, kg of grain a person a day", suggested, 0.0, RATION_MAX_KG, "kg", ration_help
-        )
-        if self.season != "autumn":
-            ration = self.confirm_ration(ration, ration_help)
-        m.conceal_share = self.console.number(
-            "Share of the store to hide from the state",
-            m.conceal_share,
-            0.0,
-            CONCEAL_MAX,
-            "",
-            "Hidden grain escapes procurement and feeds the village later, but an anti-hiding search\n"
+            ration += f"\n  Free canteens this season: people eat at least {core.free_supply_ration_kg:g} kg."
+        return {
+            "ration_kg": ration,
+            "conceal_share": "Hidden grain escapes procurement and feeds the village later, but an anti-hiding search\n"
             f"  confiscates most of it and costs you standing ({core.concealment_penalty:g} per 100 kg a person"
             " found).",
+            "steel_report_ratio": "Reported steel earns standing (up to twice the quota); audits check it like the "
+            "harvest.",
+            "report_ratio": "The state procures on your report. Reporting above the target earns standing; "
+            "reporting\n  less than last year loses it. An audit that finds your report more than "
+            f"{core.audit_tolerance:.0%} off the truth\n"
+            f"  costs {core.over_report_penalty:g} standing per unit over and {core.under_report_penalty:g} per "
+            f"unit under; where an audit\n  confirms the report, {core.honesty_protection:.0%} of the decline "
+            "penalty is waived.",
+        }
+
+    def move(self) -> np.ndarray:
+        """Ask the season's questions and return the action."""
+        m = self.moves
+        self.console.write(self.briefing())
+        if self.env.state.t == 0:
+            self.console.write(self.plans())
+        self.ask_labor()
+        helps = self.help_texts()
+        ration = self.console.number(
+            QUESTIONS["ration_kg"], self.suggested_ration(), *LIMITS["ration_kg"], helps["ration_kg"]
+        )
+        if self.season != "autumn":
+            ration = self.confirm_ration(ration, helps["ration_kg"])
+        m.conceal_share = self.console.number(
+            QUESTIONS["conceal_share"], m.conceal_share, *LIMITS["conceal_share"], helps["conceal_share"]
         )
         if m.labor["labor_steel"] > 0:
             m.steel_report_ratio = self.console.number(
-                "Report steel as how many times the truth",
+                QUESTIONS["steel_report_ratio"],
                 m.steel_report_ratio,
-                REPORT_RATIO_MIN,
-                REPORT_RATIO_MAX,
-                "x",
-                "Reported steel earns standing (up to twice the quota); audits check it like the harvest.",
+                *LIMITS["steel_report_ratio"],
+                helps["steel_report_ratio"],
             )
         report_ratio = 1.0
         if self.season == "autumn":
             self.console.write(self.report_options(ration))
             report_ratio = self.console.number(
-                "Report the harvest as how many times the truth (1 = honest)",
-                1.0,
-                REPORT_RATIO_MIN,
-                REPORT_RATIO_MAX,
-                "x",
-                "The state procures on your report. Reporting above the target earns standing; reporting\n"
-                "  less than last year loses it. An audit that finds your report more than "
-                f"{core.audit_tolerance:.0%} off the truth\n"
-                f"  costs {core.over_report_penalty:g} standing per unit over and {core.under_report_penalty:g} per "
-                f"unit under; where an audit\n  confirms the report, {core.honesty_protection:.0%} of the decline "
-                "penalty is waived.",
+                QUESTIONS["report_ratio"], 1.0, *LIMITS["report_ratio"], helps["report_ratio"]
             )
-        return self._action(report_ratio, ration)
+        return self.action(report_ratio, ration)
+
+    def advance(self, action: np.ndarray) -> tuple[str, bool]:
+        """Play the season with ``action``: its report (the ansi render) and whether the episode has ended."""
+        self.obs, _, terminated, truncated, info = self.env.step(action)
+        self.infos.append(info)
+        return self.env.render(), terminated or truncated
 
     def play(self) -> bool:
         """Play until the episode ends or the player quits; True if it ran to its end."""
@@ -565,14 +661,13 @@ class Game:
                 action = self.move()
             except Quit:
                 return False
-            self.obs, _, terminated, truncated, info = self.env.step(action)
-            self.infos.append(info)
-            self.console.write("\n" + self.env.render().rstrip())
-            if terminated or truncated:
+            report, ended = self.advance(action)
+            self.console.write("\n" + report.rstrip())
+            if ended:
                 return True
 
     def record(self) -> Record:
-        return _record_from_infos("you", self.start_population, self.infos)
+        return record_from_infos("you", self.start_population, self.infos)
 
 
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:

@@ -1,11 +1,9 @@
-"""Pictures of played episodes: trajectories per policy, a comparison of policies, a village dashboard.
+"""Pictures of played episodes: trajectories per policy and a comparison of policies.
 
-One visual language throughout: the true harvest is a solid line, the reported harvest a dashed
-line of the same colour; the survival ration (125 kg of grain a year, 0.34 kg a day) is a red
-dotted line and the 1957 death rate a grey dashed one; each policy keeps its colour in every
-figure. Figures are built on :class:`matplotlib.figure.Figure` without pyplot, so nothing here
-touches a global figure manager or needs a display. matplotlib is the optional ``plot`` extra and
-is imported only when a figure is drawn.
+One visual language throughout (:mod:`gl_env.figure_style`, shared with the environments'
+dashboard, :mod:`gl_env.dashboard`). Figures are built on :class:`matplotlib.figure.Figure`
+without pyplot, so nothing here touches a global figure manager or needs a display. matplotlib
+is the optional ``plot`` extra and is imported only when a figure is drawn.
 """
 
 from __future__ import annotations
@@ -17,33 +15,36 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gl_env.core.constants import BASELINE_DEATHS_PER_1000_YEAR, SEASONS, SEASONS_PER_YEAR
+from gl_env.core.constants import BASELINE_DEATHS_PER_1000_YEAR, SEASONS_PER_YEAR
+from gl_env.famine import DOSE_MIN_VILLAGES, MINNESOTA_KCAL, MINNESOTA_WEEKS, FamineReport, death_rate_distribution
+from gl_env.figure_style import (
+    BASELINE_DEATHS_LABEL,
+    BASELINE_STYLE,
+    PALETTE,
+    REPORTED_STYLE,
+    SUBSISTENCE_KG_PER_PERSON_DAY,
+    SUBSISTENCE_LABEL,
+    SUBSISTENCE_STYLE,
+    TRUE_STYLE,
+    death_rate_axis,
+    new_figure,
+    year_axis,
+)
 from gl_env.metrics import (
     AUTUMN,
     METRICS,
     NAN_ESTIMATE,
-    SUBSISTENCE_KG_PER_PERSON_DAY,
-    SUBSISTENCE_KG_PER_PERSON_YEAR,
     Estimate,
     population_at_season_start,
     safe_ratio,
 )
-from gl_env.rollout import Episodes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-SUBSISTENCE_LABEL = (
-    f"survival need {SUBSISTENCE_KG_PER_PERSON_YEAR:.0f} kg/yr ({SUBSISTENCE_KG_PER_PERSON_DAY:.2f} kg/day)"
-)
-BASELINE_DEATHS_LABEL = f"1957 death rate ({BASELINE_DEATHS_PER_1000_YEAR:g})"
-TRUE_STYLE: dict[str, Any] = {"linestyle": "-", "marker": "o", "markersize": 4}
-REPORTED_STYLE: dict[str, Any] = {"linestyle": "--", "marker": "^", "markersize": 4}
-SUBSISTENCE_STYLE: dict[str, Any] = {"color": "#b2182b", "linestyle": ":", "linewidth": 1.8}
-BASELINE_STYLE: dict[str, Any] = {"color": "0.4", "linestyle": "--", "linewidth": 1.0}
-# Colour-blind-safe qualitative palette (Okabe & Ito 2008), assigned to policies in order.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+    from gl_env.rollout import Episodes
+
 # Panels of the trajectory figure and their units, in order (tests check the figure against this).
 TRAJECTORY_PANELS = {
     "Harvest: true vs reported": "kg/person/yr",
@@ -63,21 +64,6 @@ COMPARISON_METRICS = (
     "purge_rate",
     "food_kg_per_person_day",
 )
-DASHBOARD_PANELS = ("Harvest: true vs reported", "Food eaten", "Deaths", "Cadre's standing")
-# 1024 x 576 pixels: both sides divisible by 16, the macro block video encoders want.
-DASHBOARD_SIZE_IN = (10.24, 5.76)
-DASHBOARD_DPI = 100
-
-
-def new_figure(figsize: tuple[float, float], dpi: int = 100) -> Figure:
-    """A constrained-layout Figure, without pyplot (no global state, no backend switch)."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as error:
-        raise ImportError(
-            "gl_env plots need matplotlib: pip install -e '.[plot]' (or pip install matplotlib)"
-        ) from error
-    return Figure(figsize=figsize, dpi=dpi, layout="constrained")
 
 
 def policy_colors(names: Sequence[str]) -> dict[str, str]:
@@ -134,14 +120,6 @@ def _draw_band(ax: Axes, x: np.ndarray, values: np.ndarray, mask: np.ndarray, co
     ax.plot(x[shown], median[shown], color=color, **style)
 
 
-def _year_axis(ax: Axes, first_year: int, last_year: int, ylabel: str) -> None:
-    ax.set_xlim(first_year, last_year + 1)
-    ax.set_xticks(range(first_year, last_year + 2))
-    ax.set_xlabel("year")
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3)
-
-
 # --- trajectories -------------------------------------------------------------------------------
 
 
@@ -182,11 +160,11 @@ def trajectory_figure(
     axes[3].axhline(BASELINE_DEATHS_PER_1000_YEAR, label=BASELINE_DEATHS_LABEL, **BASELINE_STYLE)
     for ax, (panel, unit) in zip(axes, TRAJECTORY_PANELS.items(), strict=True):
         ax.set_title(panel)
-        _year_axis(ax, first_year, last_year, unit)
+        year_axis(ax, first_year, last_year, unit)
     axes[0].legend(handles=_style_handles(), fontsize=8, loc="best")
     axes[2].legend(fontsize=8, loc="best")
     axes[3].legend(fontsize=8, loc="upper left")
-    _death_rate_axis(axes[3])
+    death_rate_axis(axes[3])
     for ax in axes[[0, 1, 2, 4, 5]]:
         ax.set_ylim(bottom=0)
     axes[6].set_ylim(0, 1)
@@ -200,13 +178,6 @@ def trajectory_figure(
 def _year_span(all_episodes: Any) -> tuple[int, int]:
     years = np.concatenate([e.info["year"][e.alive] for e in all_episodes])
     return int(years.min()), int(years.max())
-
-
-def _death_rate_axis(ax: Axes, top: float | None = None) -> None:
-    """Death rates span 10 (normal) to thousands (a village starving): linear to 20, log above.
-    The axis reaches at least 100 so that a normal death rate sits low, not across the panel."""
-    ax.set_yscale("symlog", linthresh=20.0)
-    ax.set_ylim(0, top if top is not None else max(ax.get_ylim()[1], 100.0))
 
 
 def _policy_legend(figure: Figure, colors: Mapping[str, str]) -> None:
@@ -278,7 +249,7 @@ def _reference_line(ax: Axes, metric: str) -> None:
         ax.axhline(SUBSISTENCE_KG_PER_PERSON_DAY, label=SUBSISTENCE_LABEL, **SUBSISTENCE_STYLE)
     elif metric in ("deaths_per_1000_per_year", "peak_year_death_rate"):
         ax.axhline(BASELINE_DEATHS_PER_1000_YEAR, label=BASELINE_DEATHS_LABEL, **BASELINE_STYLE)
-        _death_rate_axis(ax)
+        death_rate_axis(ax)
     elif metric == "mean_report_ratio":
         ax.axhline(1.0, label="honest report", **BASELINE_STYLE)
     elif metric.startswith("score/"):
@@ -289,67 +260,59 @@ def _reference_line(ax: Axes, metric: str) -> None:
     ax.legend(fontsize=8, loc="best")
 
 
-# --- the village dashboard (render_mode="rgb_array") -------------------------------------------------
-
-
-def village_dashboard(
-    history: Sequence[Mapping[str, Any]], start_year: int, num_years: int, purge_threshold: float
-) -> np.ndarray:
-    """An RGB image ``(576, 1024, 3)`` uint8 of one village so far: ``history`` is the reset info
-    followed by each season's info (as :mod:`gl_env.info` builds them)."""
-    figure = new_figure(DASHBOARD_SIZE_IN, DASHBOARD_DPI)
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = FigureCanvasAgg(figure)
-    axes = figure.subplots(2, 2).ravel()
-    last_year = start_year + num_years - 1
-    opening, seasons = history[0], list(history[1:])
-    x = np.array([s["year"] + (s["season"] + 0.5) / SEASONS_PER_YEAR for s in seasons], dtype=np.float64)
-    people = np.array([opening["population"], *(s["population"] for s in seasons)], dtype=np.float64)
-    at_start = people[:-1]
-    autumns = [i for i, s in enumerate(seasons) if s["season"] == AUTUMN]
-    color = PALETTE[0]
-
-    def per_person_at_harvest(key: str) -> np.ndarray:
-        return safe_ratio(np.array([seasons[i][key] for i in autumns], dtype=np.float64), at_start[autumns])
-
-    # Drawn even before the first harvest (empty), so the legend is there from the first frame.
-    axes[0].plot(x[autumns], per_person_at_harvest("harvest_kg"), color=color, label="true", **TRUE_STYLE)
-    axes[0].plot(x[autumns], per_person_at_harvest("reported_kg"), color=color, label="reported", **REPORTED_STYLE)
-    axes[0].plot(x[autumns], per_person_at_harvest("procurement_kg"), color=PALETTE[1], label="procured", **TRUE_STYLE)
-    food = [s["food_kg_per_person"] for s in seasons]
-    deaths = safe_ratio(
-        np.array([s["deaths"] for s in seasons], dtype=np.float64) * 1000.0 * SEASONS_PER_YEAR, at_start
+def famine_panels(axes: Sequence[Axes], report: FamineReport) -> None:
+    """Three panels of :class:`~gl_env.famine.FamineReport` on ``axes``: the death rate across
+    villages per year (box: p25-p75 with the median, whiskers: p10-p90), the dose-response, and the
+    constant-diet curve beside the Minnesota experiment."""
+    spread, dose, diet = axes
+    distribution = death_rate_distribution(report.villages)
+    years = list(distribution)
+    spread.bxp(
+        [
+            {"label": str(y), "med": r["p50"], "q1": r["p25"], "q3": r["p75"], "whislo": r["p10"], "whishi": r["p90"]}
+            for y, r in distribution.items()
+        ],
+        showfliers=False,
     )
-    standing = [opening["standing"], *(s["standing"] for s in seasons)]
-    axes[1].plot(x, food, color=color, label="eaten", **TRUE_STYLE)
-    axes[1].axhline(SUBSISTENCE_KG_PER_PERSON_DAY, label=SUBSISTENCE_LABEL, **SUBSISTENCE_STYLE)
-    axes[2].plot(x, deaths, color=color, label="deaths", **TRUE_STYLE)
-    axes[2].axhline(BASELINE_DEATHS_PER_1000_YEAR, label=BASELINE_DEATHS_LABEL, **BASELINE_STYLE)
-    axes[3].plot(np.r_[start_year, x], standing, color=color, label="standing", **TRUE_STYLE)
-    axes[3].axhline(purge_threshold, label="purge risk below", **SUBSISTENCE_STYLE)
-    units = ("kg/person/yr", "kg/person/day", "per 1000/yr (seasonal rate)", "0-1")
-    for ax, panel, unit in zip(axes, DASHBOARD_PANELS, units, strict=True):
-        ax.set_title(panel)
-        _year_axis(ax, start_year, last_year, unit)
-        ax.legend(fontsize=8, loc="upper right")
-    axes[0].set_ylim(bottom=0)
-    axes[1].set_ylim(0, 1.3)
-    # Fixed axes keep a recorded video steady; 4000 per 1000 a year is everyone dying in one season.
-    _death_rate_axis(axes[2], top=4000.0)
-    axes[3].set_ylim(0, 1.05)
-    figure.suptitle(_dashboard_title(history[-1], opening=not seasons))
-    canvas.draw()
-    image = np.asarray(canvas.buffer_rgba())[..., :3].copy()
-    figure.clear()
-    return image
+    for i, year in enumerate(years, start=1):
+        above = distribution[year]["share_above_200"]
+        if above > 0.0:
+            spread.annotate(f"{above:.0%} >200", (i, distribution[year]["p90"]), fontsize=7, ha="center", va="bottom")
+    spread.axhline(BASELINE_DEATHS_PER_1000_YEAR, label=BASELINE_DEATHS_LABEL, **BASELINE_STYLE)
+    spread.set_title("Death rate across villages (p10-p25-p50-p75-p90)", fontsize=9)
+    spread.set_ylabel("deaths per 1000 person-years")
+    spread.legend(fontsize=8, loc="upper left")
+    # Room above the highest whisker for its label.
+    death_rate_axis(spread, top=max(100.0, 2.5 * max(r["p90"] for r in distribution.values())))
 
+    judged = [r for r in report.dose if r["villages"] >= DOSE_MIN_VILLAGES and r["grain_low_kg"] > 0.0]
+    sparse = [r for r in report.dose if r not in judged]
+    for rows, style in ((judged, {"marker": "o", "linestyle": "-"}), (sparse, {"marker": "x", "linestyle": "none"})):
+        dose.plot([r["grain_centre_kg"] for r in rows], [r["deaths_per_1000"] for r in rows], color=PALETTE[1], **style)
+    dose.axhline(BASELINE_DEATHS_PER_1000_YEAR, **BASELINE_STYLE)
+    dose.set_title(f"Crop-year deaths vs grain left (worst 5% step: x{report.worst_step_ratio:.2f})", fontsize=9)
+    dose.set_xlabel("grain left after procurement and relief, kg/person")
+    dose.set_ylabel("deaths per 1000 person-years")
+    dose.grid(alpha=0.3)
+    death_rate_axis(dose)
 
-def _dashboard_title(info: Mapping[str, Any], opening: bool) -> str:
-    season = SEASONS[int(info["season"])].capitalize()
-    when = f"Before {season} {int(info['year'])}" if opening else f"{season} {int(info['year'])}"
-    status = "PURGED" if info["purged"] else f"standing {info['standing']:.2f}"
-    return (
-        f"{when}: village of {info['population']:,.0f}, store {info['store_kg'] / 1000:,.1f} t "
-        f"(hidden {info['hidden_kg'] / 1000:,.1f} t), cadre {status}"
+    for i, (activity, rates) in enumerate(report.diet_deaths.items()):
+        for year in range(rates.shape[0]):
+            style = "o-" if year == 0 else "s--"
+            diet.plot(report.diet_kcal, rates[year], style, color=PALETTE[i], label=f"{activity}, year {year + 1}")
+    diet.axvline(MINNESOTA_KCAL, color="0.2", linestyle=":", linewidth=1.2)
+    diet.annotate(
+        f"Minnesota: {MINNESOTA_KCAL:,.0f} kcal/day,\n{MINNESOTA_WEEKS} weeks, no deaths\n(Keys et al. 1950)",
+        (MINNESOTA_KCAL, BASELINE_DEATHS_PER_1000_YEAR),
+        xytext=(-6, 8),
+        textcoords="offset points",
+        ha="right",
+        fontsize=7,
     )
+    diet.axhline(BASELINE_DEATHS_PER_1000_YEAR, **BASELINE_STYLE)
+    diet.set_title("Constant diet: deaths at a sustained intake", fontsize=9)
+    diet.set_xlabel("energy intake, kcal/person/day")
+    diet.set_ylabel("deaths per 1000 person-years")
+    diet.legend(fontsize=7, loc="upper right")
+    diet.grid(alpha=0.3)
+    death_rate_axis(diet)

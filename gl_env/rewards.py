@@ -18,8 +18,12 @@ the same footing whatever they were trained for.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping
 from typing import Any
+
+import numpy as np
 
 from gl_env.core.dynamics import Outcome
 from gl_env.core.ops import ops_for
@@ -27,6 +31,9 @@ from gl_env.core.state import Decision, State
 
 REWARD_TERMS = ("welfare", "survival", "honesty")
 PURGE_PENALTY = 5.0
+# Largest weight allowed: the terms stay within about +-100 (welfare in a village dying out), so
+# rewards stay far from float overflow (a weight of 1e308 gives inf and NaN rewards).
+MAX_WEIGHT = 1e6
 
 REWARD_PRESETS: dict[str, dict[str, float]] = {
     # Cares only about keeping his post and rising in it.
@@ -89,7 +96,11 @@ def weighted_reward(terms: dict[str, Any], weights: dict[str, float]) -> Any:
 
 
 def resolve_weights(reward: str | Mapping[str, float]) -> dict[str, float]:
-    """Weights from a preset name or a mapping of term -> weight (missing terms weigh 0)."""
+    """Weights from a preset name or a mapping of term -> weight (missing terms weigh 0).
+
+    A weight is any real number (numpy scalars and fractions included) of magnitude at most
+    :data:`MAX_WEIGHT`.
+    """
     if isinstance(reward, str):
         if reward not in REWARD_PRESETS:
             raise ValueError(f"unknown reward preset {reward!r}; allowed: {', '.join(REWARD_PRESETS)}")
@@ -98,18 +109,18 @@ def resolve_weights(reward: str | Mapping[str, float]) -> dict[str, float]:
         raise ValueError(
             f"reward={reward!r} must be a preset name ({', '.join(REWARD_PRESETS)}) or a mapping of weights"
         )
-    unknown = sorted(set(reward) - set(REWARD_TERMS))
+    unknown = sorted(map(str, set(reward) - set(REWARD_TERMS)))
     if unknown:
         raise ValueError(f"unknown reward term(s) {', '.join(unknown)}; allowed: {', '.join(REWARD_TERMS)}")
     weights = {}
     for term in REWARD_TERMS:
         value = reward.get(term, 0.0)
         if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or value != value
-            or abs(value) == float("inf")
+            isinstance(value, bool | np.bool_)
+            or not isinstance(value, numbers.Real)
+            or not math.isfinite(value)
+            or abs(value) > MAX_WEIGHT
         ):
-            raise ValueError(f"reward weight {term}={value!r} must be a finite number")
+            raise ValueError(f"reward weight {term}={value!r} must be a number in [-{MAX_WEIGHT:g}, {MAX_WEIGHT:g}]")
         weights[term] = float(value)
     return weights

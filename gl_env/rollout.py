@@ -51,10 +51,15 @@ class Episodes:
 
 
 def _flatten(info: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """The info's arrays by key (the ``_key`` masks left out: every village is set each step)."""
     flat = {}
     for key, value in info.items():
+        if key.startswith("_"):
+            continue
         if key == "reward_components":
             for term, parts in value.items():
+                if term.startswith("_"):
+                    continue
                 flat[f"reward/{term}"] = np.asarray(parts["value"], dtype=np.float64)
                 flat[f"reward/{term}/weighted"] = np.asarray(parts["weighted"], dtype=np.float64)
         else:

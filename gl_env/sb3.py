@@ -16,33 +16,52 @@ over villages touches the dynamics.
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import gymnasium as gym
 import numpy as np
+from gymnasium.envs.registration import EnvSpec
 
 try:
     from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices, VecEnvStepReturn
 except ImportError as error:  # pragma: no cover - exercised only without the extra
     raise ImportError("gl_env.sb3 needs stable-baselines3: pip install -c constraints.txt -e '.[train]'") from error
 
+from gl_env.envs.checks import plain
 from gl_env.envs.vector import GreatLeapVectorEnv
 from gl_env.info import per_village
 
+ENV_IDS = {"continuous": "gl_env/GreatLeap-v0", "discrete": "gl_env/GreatLeapDiscrete-v0"}
+
 
 class GreatLeapSB3VecEnv(VecEnv):
-    """``num_envs`` villages for stable-baselines3; keywords as for ``gym.make`` (and ``per_env``)."""
+    """``num_envs`` villages for stable-baselines3; keywords as for ``gym.make`` (and ``per_env``).
+
+    The villages live in one batched environment, so what SB3 asks of "each sub-environment" is
+    answered per village where a village has its own value: ``get_attr`` gives each village's
+    ``spec`` (``gym.make(spec)`` makes that village alone), ``params`` and single-village
+    spaces, and the batch's value of any other attribute; ``env_method("render")`` and
+    ``get_images`` give each village's frame. Other methods act on the whole batch: they are
+    called once, for all villages (``indices`` naming only some of them is refused), and
+    ``set_attr`` is refused. ``set_options`` are passed to the next ``reset``.
+    """
 
     def __init__(self, num_envs: int = 8, **env_kwargs: Any):
         if env_kwargs.get("autoreset_mode", "next_step") != "next_step":
             raise ValueError("GreatLeapSB3VecEnv resets ended episodes itself: leave autoreset_mode at 'next_step'")
         self.venv = GreatLeapVectorEnv(num_envs=num_envs, **env_kwargs)
+        self._env_kwargs = env_kwargs
         super().__init__(num_envs, self.venv.single_observation_space, self.venv.single_action_space)
         self._actions: np.ndarray | None = None
 
     def reset(self) -> np.ndarray:
-        seeds = None if self._seeds[0] is None else [int(s) for s in self._seeds]
-        obs, info = self.venv.reset(seed=seeds)
+        options = self._options
+        if any(o != options[0] for o in options):
+            raise ValueError("the villages are reset together: set_options must give every village the same options")
+        obs, info = self.venv.reset(seed=list(self._seeds), options=options[0] or None)
         self.reset_infos = per_village(info, self.num_envs)
         self._reset_seeds()
         self._reset_options()
@@ -70,13 +89,55 @@ class GreatLeapSB3VecEnv(VecEnv):
         self.venv.close()
 
     def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
-        return [getattr(self.venv, attr_name)] * len(self._get_indices(indices))
+        return [self._village_attr(attr_name, i) for i in self._get_indices(indices)]
+
+    def _village_attr(self, name: str, village: int) -> Any:
+        if name == "spec":
+            return self._village_spec(village)
+        if name == "params":
+            return self._village_params(village)
+        if name in ("observation_space", "action_space"):
+            return getattr(self.venv, f"single_{name}")
+        return getattr(self.venv, name)
+
+    def _village_params(self, village: int) -> Any:
+        params = self.venv.params
+        return params[village] if len(params) > 1 else params[0]
+
+    def _village_spec(self, village: int) -> EnvSpec:
+        """The spec of ``gym.make`` for village ``village`` alone: its own ``per_env`` values
+        (or ``params``) in place of the batch's."""
+        registered = gym.spec(ENV_IDS[self.venv.action_type])
+        kwargs = {**registered.kwargs, **self._env_kwargs}
+        per_env = kwargs.pop("per_env", None) or {}
+        kwargs.update({name: values[village] for name, values in per_env.items()})
+        if "params" in kwargs:
+            kwargs["params"] = self._village_params(village)
+        horizon = self._village_params(village).horizon
+        return dataclasses.replace(registered, kwargs=plain(kwargs), max_episode_steps=horizon)
 
     def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
         raise AttributeError(f"cannot set {attr_name!r}: the villages share one batched environment")
 
     def env_method(self, method_name: str, *args: Any, indices: VecEnvIndices = None, **kwargs: Any) -> list[Any]:
-        return [getattr(self.venv, method_name)(*args, **kwargs)] * len(self._get_indices(indices))
+        villages = list(self._get_indices(indices))
+        if method_name == "render":
+            return [frame for i, frame in enumerate(self.get_images()) if i in villages]
+        if sorted(villages) != list(range(self.num_envs)):
+            raise ValueError(
+                f"{method_name!r} acts on the whole batch of villages at once; it cannot be called "
+                f"for villages {villages} alone"
+            )
+        return [getattr(self.venv, method_name)(*args, **kwargs)] * len(villages)
+
+    def get_images(self) -> Sequence[np.ndarray | None]:
+        if self.venv.render_mode != "rgb_array":
+            warnings.warn(
+                f"the render mode is {self.venv.render_mode}; images need render_mode='rgb_array'",
+                stacklevel=2,
+            )
+            return [None] * self.num_envs
+        return list(self.venv.render())
 
     def env_is_wrapped(self, wrapper_class: type, indices: VecEnvIndices = None) -> list[bool]:
         return [False] * len(self._get_indices(indices))

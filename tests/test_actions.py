@@ -53,7 +53,7 @@ def test_a_list_action_is_the_same_action_as_an_array():
 def test_wrong_shape_raises(action):
     env = gym.make("gl_env/GreatLeap-v0")
     env.reset(seed=0)
-    with pytest.raises(ValueError, match="expected 10"):
+    with pytest.raises(ValueError, match=r"action must have shape \(10,\)"):
         env.step(action)
 
 

@@ -77,7 +77,7 @@ def test_historical_cadre_works_private_plots_only_where_allowed():
     obs = np.zeros((2, 45), dtype=np.float32)
     o = named(obs)
     o["private_plots"][:] = [0.0, 1.0]
-    o["time_elapsed"][:] = 16 / RECORD_SEASONS  # spring 1962
+    o["coming_year"], o["coming_season"] = np.full(2, 1962), np.zeros(2, int)  # spring 1962
     decision = historical_cadre(o)
     assert decision["labor_private"][0] == 0.0 < decision["labor_private"][1]
     total = [
@@ -189,3 +189,25 @@ def test_a_seed_count_too_large_for_memory_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit):
         calibration.main([str(tmp_path), "--seeds", str(10**9)])
     assert f"--seeds={10**9} is out of range; allowed 1 to {calibration.MAX_SEEDS}" in capsys.readouterr().err
+
+
+def test_the_command_adds_the_famine_measures_to_json_and_report(tmp_path, capsys):
+    out = tmp_path / "calibration"
+    assert calibration.main([str(out), "--seeds", "100"]) == 0
+    printed = capsys.readouterr().out
+    assert "crude death rate across villages" in printed and "worst 5% step" in printed
+    document = json.loads((out / "calibration.json").read_text())
+    # Today's table rows stay as they were.
+    assert [row["year"] for row in document["table"]] == list(calibration.YEARS)
+    assert "crude_death_rate_model" in document["table"][0]
+    distribution = document["death_rate_distribution"]
+    assert list(distribution) == [str(y) for y in calibration.YEARS]
+    for row in distribution.values():
+        assert set(row) == {"p10", "p25", "p50", "p75", "p90", "share_above_50", "share_above_200"}
+        assert row["p10"] <= row["p25"] <= row["p50"] <= row["p75"] <= row["p90"]
+    assert list(document["provinces"]) == ["representative"]
+    dose = document["dose_response"]
+    assert sum(r["villages"] for r in dose["rows"]) == 4 * 100  # four whole crop years per village
+    assert dose["worst_step_ratio"] >= 1.0
+    diet = document["constant_diet"]
+    assert len(diet["deaths_per_1000"]["farm"]["year_1"]) == len(diet["kcal_per_day"])

@@ -40,7 +40,7 @@ def test_ids_registered_with_expected_spaces():
         ({"audit_probability": float("nan")}, "audit_probability=nan is out of range"),
         ({"num_years": 0}, "num_years=0 is out of range; allowed [1, 30]"),
         ({"reward": "saint"}, "unknown reward preset 'saint'; allowed: careerist"),
-        ({"reward": {"welfare": "lots"}}, "reward weight welfare='lots' must be a finite number"),
+        ({"reward": {"welfare": "lots"}}, "reward weight welfare='lots' must be a number in"),
         ({"reward": {"glory": 1.0}}, "unknown reward term(s) glory"),
         ({"purge_rate": [0.1, 0.2]}, "purge_rate has 2 values; allowed: 1, 5 (one per year) or 20 (one per season)"),
         ({"render_mode": "video"}, "unknown render_mode 'video'"),

@@ -33,7 +33,7 @@ def single_env_episodes(policy, seeds, **env_kwargs) -> Episodes:
         starts.append(_flat(info))
         seasons, done, terminated = [], False, False
         while not done:
-            obs, _, terminated, truncated, info = env.step(policy(obs))
+            obs, _, terminated, truncated, info = env.step(policy(obs, info))
             seasons.append(_flat(info))
             done = terminated or truncated
         played.append(seasons)

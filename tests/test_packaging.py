@@ -1,5 +1,6 @@
 """The wheel installs one top-level package, ``gl_env``: nothing another distribution could clobber."""
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -9,8 +10,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_wheel_installs_only_gl_env(tmp_path: Path) -> None:
+    # Build from a copy: a build/ folder left in the checkout would leak old files into the wheel.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".*", "build", "runs", "results", "__pycache__"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)],
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation", "-w", str(tmp_path)],
         check=True,
         capture_output=True,
     )

@@ -155,12 +155,12 @@ def test_console_defaults_prefixes_and_quit():
 def test_the_report_preview_foresees_the_harvest_without_touching_the_village():
     game = Game("historical-1958", seed=3, num_years=1, console=_Scripted([]))
     for _ in range(2):  # spring and summer with the default orders
-        game.obs, *_ = game.env.step(game._action(1.0, 0.5))
+        game.obs, *_ = game.env.step(game.action(1.0, 0.5))
     before = game.env.state
     preview = game.report_options(0.55)
     assert game.env.state is before
     _, foreseen = game._foresee(1.3, 0.55, audited=False)
-    _, _, _, _, info = game.env.step(game._action(1.3, 0.55))
+    _, _, _, _, info = game.env.step(game.action(1.3, 0.55))
     assert info["harvest_kg"] == pytest.approx(foreseen.harvest_kg)
     assert f"{info['harvest_kg'] / 1000:,.1f} t" in preview
     assert np.isclose(info["reported_kg"], 1.3 * info["harvest_kg"])
@@ -170,11 +170,11 @@ def test_the_report_preview_foresees_the_harvest_without_touching_the_village():
 def test_the_report_preview_shows_the_target_the_village_gets_next_spring(ratio):
     game = Game("historical-1958", seed=3, num_years=2, console=_Scripted([]))
     for _ in range(2):
-        game.obs, *_ = game.env.step(game._action(1.0, 0.5))
+        game.obs, *_ = game.env.step(game.action(1.0, 0.5))
     row = next(line for line in game.report_options(0.55).splitlines() if line.strip().startswith(f"x{ratio:g} "))
     previewed_t = float(re.search(r"kg/p\.\s+([\d,]+) t", row).group(1).replace(",", ""))  # "next target", t
     for _ in range(3):  # autumn (the report), winter, spring (the target is set)
-        game.obs, *_ = game.env.step(game._action(ratio, 0.55))
+        game.obs, *_ = game.env.step(game.action(ratio, 0.55))
     assert game.env.state.target_kg / 1000 == pytest.approx(previewed_t, abs=0.5)
 
 

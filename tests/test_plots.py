@@ -11,7 +11,8 @@ from matplotlib.image import imread
 import gl_env
 from gl_env.agents.scripted import make_policy
 from gl_env.benchmark import GL_BENCH_V0
-from gl_env.metrics import METRICS, SUBSISTENCE_KG_PER_PERSON_DAY, Estimate, summarize
+from gl_env.figure_style import SUBSISTENCE_KG_PER_PERSON_DAY
+from gl_env.metrics import METRICS, Estimate, summarize
 from gl_env.plots import (
     COMPARISON_METRICS,
     SUBSISTENCE_LABEL,

@@ -33,11 +33,11 @@ class _OneVillage(gym.Env):
 
 
 def _row(info, i):
-    """Village i's info, without the same-step autoreset's final_* entries."""
+    """Village i's info, without the same-step autoreset's final_* entries and the _key masks."""
     return {
         k: (_row(v, i) if isinstance(v, dict) else np.asarray(v)[i].item())
         for k, v in info.items()
-        if not k.startswith(("final_", "_final"))
+        if not k.startswith(("final_", "_"))
     }
 
 
@@ -165,7 +165,7 @@ def test_partial_reset_with_mask():
     obs, info = vec.reset(seed=[7, 8, 9], options={"reset_mask": np.array([False, True, False])})
     single = gym.make(IDS[0])
     assert np.array_equal(obs[1], single.reset(seed=8)[0])
-    assert list(vec.state.t) == [3, 0, 3] and list(info["season"]) == [2, 0, 2]
+    assert list(vec.state.t) == [3, 0, 3] and list(info["_season"]) == [False, True, False]
 
 
 @pytest.mark.parametrize("autoreset_mode", ["next_step", "same_step"])

@@ -12,9 +12,11 @@ from typing import Any
 import numpy as np
 
 from gl_env.actions import LABOR_NAMES, NORMAL_SEASON
+from gl_env.agents.rationing import budget_ration
 from gl_env.core.constants import SEASONS_PER_YEAR
 from gl_env.scenarios.historical import HISTORICAL_1958
 
+RECORD_START_YEAR: int = HISTORICAL_1958.values["start_year"]
 RECORD_SEASONS: int = HISTORICAL_1958.values["num_years"] * SEASONS_PER_YEAR
 
 # Reported / true harvest by year, as claimed at the time against the old official series:
@@ -71,13 +73,18 @@ def historical_cadre(o: dict[str, np.ndarray]) -> dict[str, Any]:
     works at the recorded scale (autumn-winter 1958, again after Lushan, corvee through 1960),
     mobilises the women, works private plots only where they are allowed, lets the village eat freely
     while the canteens are free (autumn 1958) and rations what is left of the store after, and in the
-    1961 retreat sends the labor back to the land. It follows the calendar of ``historical-1958``
-    (read from ``time_elapsed``; seasons past 1962 are farmed as in 1957)."""
-    # Imported here: agents.scripted registers this policy, so it imports this module first.
-    from gl_env.agents.scripted import budget_ration
-
-    season = np.rint(np.asarray(o["time_elapsed"], dtype=np.float64) * RECORD_SEASONS).astype(np.int64)
-    index = np.clip(season, 0, RECORD_SEASONS)
+    1961 retreat sends the labor back to the land. It follows the calendar, whatever the
+    episode's start and length: ``o["coming_year"]`` and ``o["coming_season"]``, which
+    :class:`~gl_env.agents.scripted.ScriptedPolicy` reads from the step's info; seasons outside
+    1958-1962 are farmed as in 1957, and reported truthfully."""
+    if "coming_year" not in o:
+        raise ValueError(
+            "historical_cadre follows the calendar: call the policy with the step's info, policy(obs, info)"
+        )
+    year = np.asarray(o["coming_year"], dtype=np.int64) - RECORD_START_YEAR
+    season = year * SEASONS_PER_YEAR + np.asarray(o["coming_season"], dtype=np.int64)
+    # Outside the record: the normal 1957 plan (the last row of the tables).
+    index = np.where((season >= 0) & (season < RECORD_SEASONS), season, RECORD_SEASONS)
     year = np.minimum(index // SEASONS_PER_YEAR, len(CLAIMED_OVER_ACTUAL))
     fields, private, works, steel, rest, mobilization = _PLAN[index].T
     plots_allowed = o["private_plots"] > 0.5

@@ -2,9 +2,10 @@
 
 Every policy follows :class:`Policy`: a batch of observations ``(B, n)`` (and the batch's
 ``info``) in, a batch of actions out. Scripted cadres read observations by name
-(:func:`gl_env.observations.named`) and build actions from natural units
-(:func:`gl_env.actions.continuous_action`), never by index. :data:`SCRIPTED_POLICIES` maps each
-name to a factory ``seed -> Policy``; :func:`make_policy` builds one.
+(:func:`gl_env.observations.named`) and the calendar from the info (:func:`readings`), and
+build actions from natural units (:func:`gl_env.actions.continuous_action`), never by index.
+:data:`SCRIPTED_POLICIES` maps each name to a factory ``seed -> Policy``; :func:`make_policy`
+builds one.
 """
 
 from __future__ import annotations
@@ -16,15 +17,11 @@ import numpy as np
 
 from gl_env.actions import ACTION_SIZE, continuous_action
 from gl_env.agents.historical import historical_cadre
-from gl_env.core.constants import DAYS_PER_SEASON, SEED_KG_PER_HA
+from gl_env.agents.rationing import budget_ration, season_of
 from gl_env.observations import named
 
-# Store per person is observed in units of 500 kg.
-_STORE_UNIT_KG = 500.0
-# Seasons the store must feed before the next harvest, by the coming season (spring..winter).
-# In autumn the harvest arrives before the village eats, so the cadre eats a normal ration.
-_SEASONS_TO_FEED = np.array([2.0, 1.0, 1.0, 3.0])
-NORMAL_RATION_KG = 0.55
+# Info keys a scripted cadre reads besides the observation.
+CALENDAR_KEYS = ("coming_year", "coming_season")
 
 Decide = Callable[[dict[str, np.ndarray]], dict[str, Any]]
 
@@ -37,22 +34,14 @@ class Policy(Protocol):
     def __call__(self, obs: np.ndarray, info: Mapping[str, Any] | None = None) -> np.ndarray: ...
 
 
-def season_of(o: dict[str, np.ndarray]) -> np.ndarray:
-    """The coming season (0 spring .. 3 winter) from the one-hot observation."""
-    return np.argmax(np.stack([o["spring"], o["summer"], o["autumn"], o["winter"]], axis=-1), axis=-1)
-
-
-def budget_ration(o: dict[str, np.ndarray], land_per_person_ha: float = 0.216, floor: float = 0.2) -> np.ndarray:
-    """The ration (kg/person/day) that makes the store last until the next harvest.
-
-    In spring the seed for the fields is set aside first; in autumn the harvest comes in
-    before the village eats, so the normal ration is kept. Floored at ``floor``, capped at 0.7.
-    """
-    season = season_of(o)
-    store = o["store"] * _STORE_UNIT_KG
-    seed = np.where(season == 0, land_per_person_ha * SEED_KG_PER_HA, 0.0)
-    ration = (store - seed) / (_SEASONS_TO_FEED[season] * DAYS_PER_SEASON)
-    return np.where(season == 2, NORMAL_RATION_KG, np.clip(ration, floor, 0.7))
+def readings(obs: np.ndarray, info: Mapping[str, Any] | None) -> dict[str, np.ndarray]:
+    """What a scripted cadre reads: the observation ``(B, n)`` by name, and, when the step's
+    ``info`` is given, the calendar of the coming season (``coming_year``, ``coming_season``)."""
+    o = named(obs)
+    if info is not None:
+        for key in CALENDAR_KEYS:
+            o[key] = np.broadcast_to(np.asarray(info[key]), obs.shape[:1])
+    return o
 
 
 class ScriptedPolicy:
@@ -65,7 +54,7 @@ class ScriptedPolicy:
 
     def __call__(self, obs: np.ndarray, info: Mapping[str, Any] | None = None) -> np.ndarray:
         batch = np.atleast_2d(obs)
-        action = continuous_action(**self.decide(named(batch)))
+        action = continuous_action(**self.decide(readings(batch, info)))
         action = np.broadcast_to(action, (batch.shape[0], ACTION_SIZE))
         return action if obs.ndim == 2 else action[0]
 

@@ -141,12 +141,13 @@ def step(p: CoreParams, s: State, d: Decision) -> tuple[State, Outcome]:
     # steel (steel reports earn standing too, so they must be checkable).
     inspected = (u3 < p.audit_probability) * 1.0
     audited = autumn * inspected
+    # Positive by construction: audit_error <= 0.4 keeps the error's half-width sqrt(6) x 0.4 below 1.
     audit_estimate = harvest * (1.0 + p.audit_error * (u4 + u5 - 1.0) * _TRIANGULAR_TO_UNIT)
     due = autumn * _procurement_due(p, c, pop, reported, s.target_kg, audited, audit_estimate, soviet)
     taken = ops.minimum(due, ops.maximum(store - p.retention_floor_kg_per_person * pop, 0.0))
     store = store - taken
     shortfall = (due - taken) / ops.maximum(due, _TINY)
-    relief = autumn * _relief(p, ops, c, pop, reported, due)
+    relief = autumn * _relief(p, ops, c, pop, reported, taken)
     store = store + relief
 
     confiscated, searched = _anti_hiding_search(p, c, hidden, shortfall, u6)
@@ -393,13 +394,17 @@ def _procurement_due(
     return due * (1.0 + soviet * p.soviet_procurement_surcharge)
 
 
-def _relief(p: CoreParams, ops: Ops, c: Climate, pop: Any, reported: Any, due: Any) -> Any:
+def _relief(p: CoreParams, ops: Ops, c: Climate, pop: Any, reported: Any, taken: Any) -> Any:
     """Relief grain (state resales), judged on the *reported* grain left per person.
 
     Relief = ``Climate.relief_rate`` x max(0, ``relief_threshold_kg_per_person`` x population -
-    (reported - due)). An inflated report hides the village's need from the state.
+    max(reported - taken, 0)). The state counts what it actually took, not what it demanded
+    (a demand far above the store would otherwise "relieve" grain that never left), and the
+    reported grain left cannot fall below zero; so relief never exceeds ``relief_rate`` x the
+    threshold ration for the village's people. An inflated report hides the village's need.
     """
-    return c.relief_rate * ops.maximum(p.relief_threshold_kg_per_person * pop - (reported - due), 0.0)
+    left = ops.maximum(reported - taken, 0.0)
+    return c.relief_rate * ops.maximum(p.relief_threshold_kg_per_person * pop - left, 0.0)
 
 
 def _anti_hiding_search(p: CoreParams, c: Climate, hidden: Any, shortfall: Any, u: Any) -> tuple[Any, Any]:

@@ -124,7 +124,9 @@ class Params:
         "probability/season",
         "chance per season of an independent audit (the harvest in autumn, and the steel)",
     )
-    audit_error: float = _mech(0.1, 0.0, 0.5, "relative s.d.", "error of an audit's harvest estimate")
+    # The audit's estimate is harvest x (1 + e), e triangular with this s.d. (half-width sqrt(6) x s.d.);
+    # up to 0.4 the half-width stays below 1, so the estimate is positive by construction.
+    audit_error: float = _mech(0.1, 0.0, 0.4, "relative s.d.", "error of an audit's harvest estimate")
     audit_tolerance: float = _mech(0.1, 0.0, 1.0, "relative", "report error an audit accepts as honest")
     over_report_penalty: float = _mech(
         0.2, 0.0, 5.0, "standing per unit", "standing lost per unit of audited over-reporting beyond tolerance"
@@ -224,18 +226,25 @@ class Params:
             elif spec.group == "climate":
                 object.__setattr__(self, f.name, self._check_timeline(f.name, spec, value))
             else:
-                _check_number(f.name, spec, value)
+                # Numpy scalars and other real numbers (Fraction) are kept as Python numbers.
+                object.__setattr__(self, f.name, _check_number(f.name, spec, _scalar(value)))
 
     def _check_timeline(self, name: str, spec: FieldSpec, value: Any) -> TimelineValue:
+        value = _scalar(value)
         if isinstance(value, numbers.Real) and not isinstance(value, bool):
             _check_number(name, spec, value)
             return float(value)
+        if isinstance(value, np.ndarray) and value.ndim != 1:
+            raise ValueError(
+                f"{name} must be a number or a one-dimensional sequence; got an array of shape {value.shape}"
+            )
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence | np.ndarray):
             raise ValueError(
                 f"{name}={value!r} must be a number or a sequence of {self.num_years} yearly "
                 f"or {self.horizon} seasonal numbers"
             )
-        values = [float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else v for v in value]
+        values = [_scalar(v) for v in value]
+        values = [float(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else v for v in values]
         if len(values) == self.num_years:
             values = [v for v in values for _ in range(SEASONS_PER_YEAR)]
         elif len(values) != self.horizon:
@@ -248,19 +257,28 @@ class Params:
         return tuple(values)
 
     def _check_randomize(self, value: Any) -> tuple[tuple[str, float, float], ...]:
-        items = value.items() if isinstance(value, Mapping) else [(v[0], tuple(v[1:])) for v in value]
+        form = "randomize must be {name: (low, high)} or a sequence of (name, low, high)"
+        if isinstance(value, Mapping):
+            items = list(value.items())
+        elif isinstance(value, str | bytes) or not isinstance(value, Sequence):
+            raise ValueError(f"{form}; got {value!r}")
+        else:
+            if any(isinstance(v, str | bytes) or not isinstance(v, Sequence) or len(v) != 3 for v in value):
+                raise ValueError(f"{form}; got {value!r}")
+            items = [(v[0], tuple(v[1:])) for v in value]
         specs = {f.name: f.metadata["spec"] for f in dataclasses.fields(self)}
         checked = []
         for name, bounds in items:
-            spec = specs.get(name)
+            spec = specs.get(name) if isinstance(name, str) else None
             if spec is None or spec.kind != "float":
                 allowed = ", ".join(n for n, s in specs.items() if s.kind == "float")
                 raise ValueError(f"randomize: {name!r} is not a numeric parameter; allowed: {allowed}")
-            if len(bounds) != 2:
+            if isinstance(bounds, str | bytes) or not isinstance(bounds, Sequence) or len(bounds) != 2:
                 raise ValueError(f"randomize[{name!r}]={bounds!r} must be a (low, high) pair")
-            low, high = (float(b) for b in bounds)
+            low, high = (_scalar(b) for b in bounds)
             _check_number(f"randomize[{name!r}] low", spec, low)
             _check_number(f"randomize[{name!r}] high", spec, high)
+            low, high = float(low), float(high)
             if low > high:
                 raise ValueError(f"randomize[{name!r}]: low {low} is above high {high}")
             checked.append((name, low, high))
@@ -279,15 +297,22 @@ class Params:
         return dataclasses.replace(self, **overrides)
 
 
-def _check_number(name: str, spec: FieldSpec, value: Any) -> None:
+def _scalar(value: Any) -> Any:
+    """A 0-d numpy array as its number (what ``np.float64(x)`` and ``np.array(x)`` both mean)."""
+    return value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
+
+
+def _check_number(name: str, spec: FieldSpec, value: Any) -> Any:
+    """``value`` as a Python int or float, if it is a number in the field's range."""
     if spec.kind == "optional_year" and value is None:
-        return
+        return None
     integral = spec.kind in ("int", "optional_year")
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral if integral else numbers.Real):
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral if integral else numbers.Real):
         kind = "an integer" if integral else "a number"
         raise ValueError(f"{name}={value!r} must be {kind} in [{spec.low}, {spec.high}] ({spec.unit})")
     if not math.isfinite(value) or not spec.low <= value <= spec.high:
         raise ValueError(f"{name}={value!r} is out of range; allowed [{spec.low}, {spec.high}] ({spec.unit})")
+    return int(value) if integral else float(value)
 
 
 PARAM_FIELDS: tuple[dataclasses.Field, ...] = dataclasses.fields(Params)

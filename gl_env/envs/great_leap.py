@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar, SupportsFloat
@@ -9,13 +10,15 @@ from typing import Any, ClassVar, SupportsFloat
 import gymnasium as gym
 import numpy as np
 from gymnasium import logger, spaces
+from gymnasium.envs.registration import EnvSpec
 
-from gl_env.actions import ACTION_SIZE, DISCRETE_SIZE, decode_continuous, decode_discrete
+from gl_env.actions import ACTION_SIZE, DISCRETE_SIZE, decode_continuous, decode_discrete, real_array
 from gl_env.core import dynamics
 from gl_env.core.constants import SEASONS_PER_YEAR
 from gl_env.core.ops import next_episode_key, seed_to_key
 from gl_env.core.params import Params, compile_params, randomized
 from gl_env.core.state import Decision, State, initial_state
+from gl_env.envs.checks import check_options, check_seed, plain
 from gl_env.info import reset_info, step_info
 from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW, observe
 from gl_env.render import season_report
@@ -112,6 +115,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
+    _spec: EnvSpec | None = None
 
     def __init__(
         self,
@@ -130,6 +134,8 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
             )
         if params is not None and overrides:
             raise TypeError("pass either params=Params(...) or keyword overrides, not both")
+        if params is not None and not isinstance(params, Params):
+            raise TypeError(f"params={params!r} must be a gl_env.Params (or leave it out and pass keywords)")
         self.params = params if params is not None else make_params(scenario, **overrides)
         self.weights = resolve_weights(reward)
         self.action_type = action_type
@@ -153,10 +159,14 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         self._opening = True
         # The seasons' infos of this episode, kept only for the rgb_array dashboard.
         self._history: list[dict[str, Any]] = []
+        self._figure: Any = None
+        self._figure_layout: tuple[int, int, float] | None = None
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
+        seed = check_seed(seed)
+        check_options(options, allowed=())
         super().reset(seed=seed)
         if seed is not None:
             self._key = seed_to_key(seed)
@@ -202,12 +212,10 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
                     f"action {action!r} is not in Discrete({DISCRETE_SIZE}): an int from 0 to {DISCRETE_SIZE - 1}"
                 )
             return decode_discrete(int(action))
-        if isinstance(action, np.ndarray) and action.dtype.kind == "f":
-            values = action.ravel().tolist()  # exact Python floats, without a float64 copy first
+        if isinstance(action, np.ndarray) and action.dtype.kind == "f" and action.shape == (ACTION_SIZE,):
+            values = action.tolist()  # exact Python floats, without a float64 copy first
         else:
-            values = np.asarray(action, dtype=np.float64).ravel().tolist()
-        if len(values) != ACTION_SIZE:
-            raise ValueError(f"action has {len(values)} values; expected {ACTION_SIZE} (see gl_env.actions)")
+            values = real_array(action, "action", (ACTION_SIZE,)).astype(np.float64).tolist()
         # One sum instead of ten checks: it is finite whenever every value is (it may also
         # overflow, in which case the values are checked one by one and none raises).
         if not math.isfinite(sum(values)):
@@ -228,15 +236,41 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
         if self._state is None:
             raise RuntimeError("call reset() before render()")
         if self.render_mode == "rgb_array":
-            from gl_env.plots import village_dashboard
-
-            return village_dashboard(
-                self._history,
-                start_year=int(self._core.start_year),
-                num_years=int(self._core.horizon) // SEASONS_PER_YEAR,
-                purge_threshold=float(self._core.purge_threshold),
-            )
+            return self._dashboard().frame(self._history)
         return season_report(self._info, opening=self._opening)
+
+    def _dashboard(self) -> Any:
+        """The figure the frames are drawn on, made at the first frame and kept (its axes follow
+        the horizon and the purge threshold, which a randomised episode may redraw)."""
+        from gl_env.dashboard import VillageDashboard
+
+        layout = (int(self._core.start_year), int(self._core.horizon) // SEASONS_PER_YEAR)
+        threshold = float(self._core.purge_threshold)
+        if self._figure is None or self._figure_layout != (*layout, threshold):
+            if self._figure is not None:
+                self._figure.close()
+            self._figure = VillageDashboard(*layout, purge_threshold=threshold)
+            self._figure_layout = (*layout, threshold)
+        return self._figure
+
+    def close(self) -> None:
+        if self._figure is not None:
+            self._figure.close()
+            self._figure = None
+        super().close()
+
+    @property
+    def spec(self) -> EnvSpec | None:
+        """The ``EnvSpec`` ``gym.make`` set, with the episode's length as ``max_episode_steps``
+        (the horizon, which ``num_years`` sets; Gymnasium's time-aware wrappers read it) and the
+        keyword arguments as JSON-able values."""
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: EnvSpec | None) -> None:
+        if value is not None:
+            value = dataclasses.replace(value, max_episode_steps=self.params.horizon, kwargs=plain(value.kwargs))
+        self._spec = value
 
     @property
     def state(self) -> State | None:

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 from gymnasium import logger, spaces
+from gymnasium.envs.registration import EnvSpec
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from gl_env.actions import ACTION_SIZE, DISCRETE_SIZE, decode_continuous, decode_discrete
+from gl_env.actions import ACTION_SIZE, DISCRETE_SIZE, decode_continuous, decode_discrete, real_array
 from gl_env.core import dynamics
+from gl_env.core.constants import SEASONS_PER_YEAR
 from gl_env.core.ops import next_episode_keys, seeds_to_keys
-from gl_env.core.params import CoreParams, Params, randomized, stack_params
+from gl_env.core.params import PARAM_NAMES, CoreParams, Params, randomized, stack_params
 from gl_env.core.state import State, initial_state
+from gl_env.envs.batch_info import batch_info, final_observations, rows_of
+from gl_env.envs.checks import (
+    check_autoreset_mode,
+    check_options,
+    check_reset_mask,
+    check_seeds,
+    plain,
+)
 from gl_env.envs.great_leap import ACTION_TYPES
 from gl_env.info import per_village, reset_info, step_info
 from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW, observe
@@ -22,7 +33,7 @@ from gl_env.render import season_report
 from gl_env.rewards import resolve_weights, reward_terms, weighted_reward
 from gl_env.scenarios import make_params
 
-AUTORESET_MODES = {"next_step": AutoresetMode.NEXT_STEP, "same_step": AutoresetMode.SAME_STEP}
+_MASK64 = 2**64 - 1
 
 
 class GreatLeapVectorEnv(VectorEnv):
@@ -33,24 +44,39 @@ class GreatLeapVectorEnv(VectorEnv):
 
     - ``per_env``: ``{field: sequence of num_envs values}`` to give each village its own
       mechanism (e.g. ``{"audit_probability": np.linspace(0, 1, N)}`` sweeps audits in one
-      batch); or ``params``: one :class:`~gl_env.core.params.Params` per village;
-    - ``autoreset_mode``: ``"next_step"`` (default; the step after an episode ends resets that
-      village and returns its first observation, reward 0) or ``"same_step"`` (the village
-      resets at once; ``info["final_obs"]`` and ``info["final_info"]`` hold the last ones).
+      batch): village i is ``gym.make``'s village with ``field=values[i]`` (horizon fields
+      included: its scenario's timeline follows its own start year and length); or ``params``:
+      one :class:`~gl_env.core.params.Params` per village;
+    - ``autoreset_mode``: a :class:`gymnasium.vector.AutoresetMode` (or its value, or
+      ``"next_step"`` / ``"same_step"`` / ``"disabled"``). ``NEXT_STEP`` (default): the step after an
+      episode ends resets that village and returns its first observation, reward 0.
+      ``SAME_STEP``: the village resets at once; ``info["final_obs"]`` and ``info["final_info"]``
+      hold the last ones. ``DISABLED``: ended villages must be reset with
+      ``reset(options={"reset_mask": mask})`` before the next step;
+    - ``max_episode_steps``: truncate episodes after this many seasons (at most the horizon,
+      ``4 * num_years``; ``gym.make_vec`` passes it on).
 
     ``reset(seed=s)`` seeds village i with ``s + i``; ``reset(seed=[s_0, ..., s_N-1])`` seeds
-    each. A village seeded ``s`` follows exactly the trajectory of ``GreatLeapEnv`` reset with
-    ``seed=s`` (the core is the same code, and its random numbers depend on the village's own
-    key only). ``options={"reset_mask": mask}`` resets only the masked villages.
+    each (an entry None: that village is not reseeded). A village seeded ``s`` follows exactly
+    the trajectory of ``GreatLeapEnv`` reset with ``seed=s`` (the core is the same code, and its
+    random numbers depend on the village's own key only). ``options={"reset_mask": mask}`` (a
+    bool array, as for ``SyncVectorEnv``) resets only the masked villages.
 
-    Infos are dicts of arrays (one entry per village), with the keys of the single env.
+    Infos are laid out as ``SyncVectorEnv`` lays out its sub-environments' infos: the keys of the
+    single env, each an array with one entry per village, and a bool mask ``"_" + key`` of the
+    villages it is set for (all of them after a step; the reset ones after a masked reset).
+    The arrays are the caller's: the environment never changes them afterwards.
+
+    ``render_mode="ansi"`` gives one season report per village, ``"rgb_array"`` one dashboard
+    image per village (the single env's).
     """
 
     metadata: ClassVar[dict[str, Any]] = {
-        "render_modes": ["ansi"],
+        "render_modes": ["ansi", "rgb_array"],
         "render_fps": 4,
         "autoreset_mode": AutoresetMode.NEXT_STEP,
     }
+    _spec: EnvSpec | None = None
 
     def __init__(
         self,
@@ -61,25 +87,24 @@ class GreatLeapVectorEnv(VectorEnv):
         render_mode: str | None = None,
         params: Params | Sequence[Params] | None = None,
         per_env: Mapping[str, Sequence[Any]] | None = None,
-        autoreset_mode: str = "next_step",
+        autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
+        max_episode_steps: int | None = None,
         **overrides: Any,
     ):
         if not isinstance(num_envs, int | np.integer) or isinstance(num_envs, bool) or num_envs < 1:
             raise ValueError(f"num_envs={num_envs!r} must be a positive integer")
         if action_type not in ACTION_TYPES:
             raise ValueError(f"unknown action_type {action_type!r}; allowed: {', '.join(ACTION_TYPES)}")
-        if autoreset_mode not in AUTORESET_MODES:
-            raise ValueError(f"unknown autoreset_mode {autoreset_mode!r}; allowed: {', '.join(AUTORESET_MODES)}")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
                 f"unknown render_mode {render_mode!r}; allowed: None, {', '.join(self.metadata['render_modes'])}"
             )
         self.num_envs = int(num_envs)
+        self.autoreset_mode = check_autoreset_mode(autoreset_mode)
         self.params = self._sub_env_params(scenario, params, per_env, overrides)
         self.weights = resolve_weights(reward)
         self.action_type = action_type
         self.render_mode = render_mode
-        self.autoreset_mode = AUTORESET_MODES[autoreset_mode]
         self.metadata = {**self.metadata, "autoreset_mode": self.autoreset_mode}
 
         self.single_action_space = (
@@ -95,10 +120,14 @@ class GreatLeapVectorEnv(VectorEnv):
 
         self._base = stack_params(self.params)
         self._core: CoreParams = self._base
+        self._episode_end = self._truncation_season(max_episode_steps)
         self._state: State | None = None
         self._keys: np.ndarray | None = None
         self._done = np.zeros(self.num_envs, dtype=bool)
         self._info: dict[str, Any] = {}
+        # rgb_array: each village's infos of its current episode, and the figure they are drawn on.
+        self._histories: list[list[dict[str, Any]]] = [[] for _ in range(self.num_envs)]
+        self._figures: dict[tuple[int, int, float], Any] = {}
 
     def _sub_env_params(
         self,
@@ -112,21 +141,68 @@ class GreatLeapVectorEnv(VectorEnv):
         if isinstance(params, Params):
             return [params]
         if params is not None:
+            if isinstance(params, str | bytes | Mapping) or not isinstance(params, Sequence):
+                raise TypeError(f"params={params!r} must be a Params or a sequence of num_envs Params")
             params = list(params)
             if len(params) != self.num_envs:
                 raise ValueError(
                     f"params has {len(params)} entries; expected one per sub-environment ({self.num_envs})"
                 )
+            for i, p in enumerate(params):
+                if not isinstance(p, Params):
+                    raise TypeError(f"params[{i}]={p!r} is not a Params")
             return params
-        base = make_params(scenario, **overrides)
-        if not per_env:
-            return [base]
+        if per_env is None or (isinstance(per_env, Mapping) and not per_env):
+            return [make_params(scenario, **overrides)]
+        columns = self._per_env_columns(per_env, overrides)
+        # Each village is made as gym.make would make it, so that its horizon fields resolve the
+        # scenario's timeline and its explicit values pin a randomised field (villages that share
+        # their values share their Params).
+        made: dict[tuple[Any, ...], Params] = {}
+        villages = []
+        for i in range(self.num_envs):
+            values = tuple(column[i] for column in columns.values())
+            if values not in made:
+                made[values] = make_params(scenario, **overrides, **dict(zip(columns, values, strict=True)))
+            villages.append(made[values])
+        return villages
+
+    def _per_env_columns(self, per_env: Any, overrides: dict[str, Any]) -> dict[str, list[Any]]:
+        """``per_env`` checked: a mapping of parameter names to sequences of num_envs values."""
+        if not isinstance(per_env, Mapping):
+            raise TypeError(f"per_env={per_env!r} must be a dict of parameter name -> sequence of num_envs values")
+        unknown = sorted(map(str, set(per_env) - set(PARAM_NAMES)))
+        if unknown:
+            raise TypeError(f"unknown parameter(s) {', '.join(unknown)} in per_env; allowed: {', '.join(PARAM_NAMES)}")
+        both = sorted(set(per_env) & set(overrides))
+        if both:
+            raise TypeError(f"{', '.join(both)} given both as a keyword and in per_env; give each once")
+        columns = {}
         for name, values in per_env.items():
+            if isinstance(values, np.ndarray) and values.ndim != 1:
+                raise ValueError(f"per_env[{name!r}] must be one-dimensional; got shape {values.shape}")
+            if isinstance(values, str | bytes | Mapping) or not isinstance(values, Sequence | np.ndarray):
+                raise TypeError(f"per_env[{name!r}]={values!r} must be a list, tuple or array of num_envs values")
             if len(values) != self.num_envs:
                 raise ValueError(f"per_env[{name!r}] has {len(values)} values; expected num_envs={self.num_envs}")
-        return [
-            base.replace(**{name: _plain(values[i]) for name, values in per_env.items()}) for i in range(self.num_envs)
-        ]
+            columns[name] = [_plain(v) for v in values]
+        return columns
+
+    def _truncation_season(self, max_episode_steps: Any) -> Any:
+        """The season count at which episodes are truncated: the horizon, or ``max_episode_steps``
+        seasons if that comes first."""
+        horizon = self._base.horizon
+        if max_episode_steps is None:
+            return horizon
+        if isinstance(max_episode_steps, bool) or not isinstance(max_episode_steps, int | np.integer):
+            raise TypeError(f"max_episode_steps={max_episode_steps!r} must be a positive int or None")
+        shortest = int(np.min(horizon))
+        if not 1 <= max_episode_steps <= shortest:
+            raise ValueError(
+                f"max_episode_steps={max_episode_steps} is outside 1 to {shortest}, the horizon "
+                f"({SEASONS_PER_YEAR} seasons x num_years); set num_years for longer episodes"
+            )
+        return np.minimum(horizon, int(max_episode_steps))
 
     def set_params(self, params: Params | Sequence[Params]) -> None:
         """Give the villages new (validated) params from the next step on; their episodes carry on.
@@ -151,43 +227,50 @@ class GreatLeapVectorEnv(VectorEnv):
 
     # --- reset ----------------------------------------------------------------------------------
     def reset(
-        self, *, seed: int | Sequence[int] | None = None, options: dict[str, Any] | None = None
+        self, *, seed: int | Sequence[int | None] | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        mask = None if options is None else options.get("reset_mask")
-        if mask is not None:
-            mask = np.asarray(mask, dtype=bool)
-            if mask.shape != (self.num_envs,):
-                raise ValueError(f"reset_mask must have shape ({self.num_envs},); got {mask.shape}")
+        options = check_options(options, allowed=("reset_mask",))
+        mask = None
+        if "reset_mask" in options:
+            mask = check_reset_mask(options["reset_mask"], self.num_envs)
             if self._state is None and not mask.all():
                 raise ValueError("the first reset must reset every sub-environment")
-        keys = self._reset_keys(seed)
+        keys = self._reset_keys(check_seeds(seed, self.num_envs))
         if mask is None or self._state is None:
             self._core = randomized(self._base, keys)
             self._state = initial_state(self._core, keys)
             self._done[:] = False
             self._info = reset_info(self._core, self._state)
+            returned = batch_info(self._info, self.num_envs)
+            index = np.arange(self.num_envs)
         else:
             index = np.flatnonzero(mask)
             self._state, fresh = self._restart(self._state, index, keys[index])
-            _scatter_info(self._info, index, reset_info(self._core.rows(index), fresh))
+            opening = reset_info(self._core.rows(index), fresh)
+            _scatter_info(self._info, index, opening)
+            returned = batch_info(opening, self.num_envs, index)
         self._keys = self._state.key
-        return observe(self._core, self._state), self._info
+        self._record(index, stepped=False)
+        return observe(self._core, self._state), returned
 
-    def _reset_keys(self, seed: int | Sequence[int] | None) -> np.ndarray:
-        if seed is None:
+    def _reset_keys(self, seeds: list[int | None]) -> np.ndarray:
+        """Episode keys of villages reset with ``seeds`` (None: the next episode of a village that
+        played before, as for the single env; a fresh random seed for one that did not)."""
+        first = next((s for s in seeds if s is not None), None)
+        if first is not None:
+            super().reset(seed=first)
+        keys = np.empty(self.num_envs, dtype=np.uint64)
+        given = np.array([s is not None for s in seeds])
+        if given.any():
+            keys[given] = seeds_to_keys(np.array([s & _MASK64 for s in seeds if s is not None], dtype=np.uint64))
+        if not given.all():
+            unseeded = ~given
             if self._keys is not None:
-                return next_episode_keys(self._keys)
-            super().reset(seed=None)
-            seeds = self.np_random.integers(0, 2**63, size=self.num_envs, dtype=np.int64)
-        elif isinstance(seed, int | np.integer):
-            super().reset(seed=int(seed))
-            seeds = np.arange(int(seed), int(seed) + self.num_envs, dtype=np.uint64)
-        else:
-            seeds = np.asarray(seed)
-            if seeds.shape != (self.num_envs,) or not np.issubdtype(seeds.dtype, np.integer) or (seeds < 0).any():
-                raise ValueError(f"seed must be an int or {self.num_envs} non-negative ints; got {seed!r}")
-            super().reset(seed=int(seeds[0]))
-        return seeds_to_keys(np.asarray(seeds).astype(np.uint64))
+                keys[unseeded] = next_episode_keys(self._keys[unseeded])
+            else:
+                drawn = self.np_random.integers(0, 2**63, size=int(unseeded.sum()), dtype=np.int64)
+                keys[unseeded] = seeds_to_keys(drawn.astype(np.uint64))
+        return keys
 
     def _restart(
         self, state: State, index: np.ndarray, keys: np.ndarray, shared: set[int] | None = None
@@ -221,6 +304,11 @@ class GreatLeapVectorEnv(VectorEnv):
     def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         if self._state is None:
             raise RuntimeError("call reset() before step()")
+        if self.autoreset_mode == AutoresetMode.DISABLED and self._done.any():
+            raise RuntimeError(
+                f"the episodes of sub-environments {np.flatnonzero(self._done).tolist()} have ended and "
+                "autoreset_mode is DISABLED: reset them first, reset(options={'reset_mask': mask})"
+            )
         decision = self._decisions(actions)
         state = self._state
         restarting = np.flatnonzero(self._done) if self.autoreset_mode == AutoresetMode.NEXT_STEP else ()
@@ -233,7 +321,7 @@ class GreatLeapVectorEnv(VectorEnv):
         terms = reward_terms(outcome, state, decision)
         reward = weighted_reward(terms, self.weights)
         terminated = outcome.purged > 0.0
-        truncated = state.t >= self._core.horizon
+        truncated = state.t >= self._episode_end
         info = step_info(self._core, outcome, state, terms, self.weights)
         if len(restarting):
             # Arrays made by this step are written in place; those carried over from the last state
@@ -248,32 +336,48 @@ class GreatLeapVectorEnv(VectorEnv):
         # Observed once, after the restarts: a village's observation depends on its own row only.
         obs = observe(self._core, state)
         self._done = terminated | truncated
-        if self.autoreset_mode == AutoresetMode.SAME_STEP and self._done.any():
-            ended = np.flatnonzero(self._done)
-            info["final_info"], info["_final_info"] = dict(info), self._done.copy()
-            info["final_obs"], info["_final_obs"] = obs.copy(), self._done.copy()
+        final: dict[str, Any] = {}
+        ended = np.flatnonzero(self._done) if self.autoreset_mode == AutoresetMode.SAME_STEP else ()
+        if len(ended):
+            final = {
+                "final_obs": final_observations(obs, ended),
+                "_final_obs": self._done.copy(),
+                "final_info": batch_info(rows_of(info, ended), self.num_envs, ended),
+                "_final_info": self._done.copy(),
+            }
             state, fresh = self._restart(state, ended, next_episode_keys(state.key[ended]))
             obs[ended] = observe(self._core.rows(ended), fresh)
             _scatter_info(info, ended, reset_info(self._core.rows(ended), fresh))
         self._state = state
         self._info = info
         self._keys = state.key
-        return obs, reward, terminated, truncated, info
+        self._record(np.union1d(restarting, ended).astype(np.int64), stepped=True)
+        return obs, reward, terminated, truncated, {**batch_info(info, self.num_envs), **final}
 
     def _decisions(self, actions: Any) -> Any:
         if self.action_type == "discrete":
             index = np.asarray(actions)
-            if index.shape != (self.num_envs,) or not np.issubdtype(index.dtype, np.integer):
-                raise ValueError(f"actions must be {self.num_envs} ints; got shape {index.shape}, dtype {index.dtype}")
+            if index.ndim == 0:
+                raise TypeError(f"actions must be an array of {self.num_envs} ints (one per village); got {actions!r}")
+            if index.shape == (self.num_envs, 1):
+                # As DummyVecEnv and SyncVectorEnv take them: one action of shape (1,) per village.
+                index = index[:, 0]
+            if not np.issubdtype(index.dtype, np.integer):
+                raise TypeError(f"actions must be {self.num_envs} ints; got dtype {index.dtype}")
+            if index.shape != (self.num_envs,):
+                raise ValueError(f"actions must be {self.num_envs} ints; got shape {index.shape}")
             if ((index < 0) | (index >= DISCRETE_SIZE)).any():
                 bad = index[(index < 0) | (index >= DISCRETE_SIZE)][0]
                 raise ValueError(
                     f"action {bad} is not in Discrete({DISCRETE_SIZE}): an int from 0 to {DISCRETE_SIZE - 1}"
                 )
             return decode_discrete(index)
-        actions = np.asarray(actions)
-        if actions.shape != (self.num_envs, ACTION_SIZE):
-            raise ValueError(f"actions must have shape ({self.num_envs}, {ACTION_SIZE}); got {actions.shape}")
+        if actions is None or np.isscalar(actions) or (isinstance(actions, np.ndarray) and actions.ndim == 0):
+            raise TypeError(
+                f"actions must be an array of shape ({self.num_envs}, {ACTION_SIZE}) (one row per village); "
+                f"got {actions!r}"
+            )
+        actions = real_array(actions, "actions", (self.num_envs, ACTION_SIZE))
         # One float64 copy, one contiguous row per component: the decoding then runs on
         # contiguous rows, and the clipping in place.
         columns = actions.T.astype(np.float64, order="C")
@@ -290,7 +394,22 @@ class GreatLeapVectorEnv(VectorEnv):
         return decode_continuous(columns.T)
 
     # --- render -----------------------------------------------------------------------------------
-    def render(self) -> tuple[str, ...] | None:
+    def _record(self, restarted: np.ndarray, stepped: bool) -> None:
+        """Keep each village's infos of its episode for the rgb_array dashboard: villages in
+        ``restarted`` begin a new record; after a step the others add the season."""
+        if self.render_mode != "rgb_array":
+            return
+        rows = per_village(self._info, self.num_envs)
+        for i in restarted.tolist():
+            self._histories[i] = [rows[i]]
+        if stepped:
+            fresh = set(restarted.tolist())
+            for i, row in enumerate(rows):
+                if i not in fresh:
+                    self._histories[i].append(row)
+
+    def render(self) -> tuple[str, ...] | tuple[np.ndarray, ...] | None:
+        """One frame per village: its season report (``"ansi"``) or its dashboard (``"rgb_array"``)."""
         if self.render_mode is None:
             logger.warn(
                 "You are calling render method without specifying any render mode. "
@@ -300,7 +419,39 @@ class GreatLeapVectorEnv(VectorEnv):
             return None
         if self._state is None:
             raise RuntimeError("call reset() before render()")
+        if self.render_mode == "rgb_array":
+            return tuple(self._dashboard(i).frame(history) for i, history in enumerate(self._histories))
         return tuple(season_report(info) for info in per_village(self._info, self.num_envs))
+
+    def _dashboard(self, village: int) -> Any:
+        """The figure village ``village`` is drawn on, shared by the villages of the same layout."""
+        from gl_env.dashboard import VillageDashboard
+
+        def of_village(value: Any) -> Any:
+            return np.broadcast_to(value, (self.num_envs,))[village].item()
+
+        layout = (
+            int(of_village(self._core.start_year)),
+            int(of_village(self._core.horizon)) // SEASONS_PER_YEAR,
+            float(of_village(self._core.purge_threshold)),
+        )
+        if layout not in self._figures:
+            self._figures[layout] = VillageDashboard(*layout)
+        return self._figures[layout]
+
+    def close_extras(self, **kwargs: Any) -> None:
+        for figure in self._figures.values():
+            figure.close()
+        self._figures.clear()
+
+    @property
+    def spec(self) -> EnvSpec | None:
+        """The ``EnvSpec`` ``gym.make_vec`` set, its keyword arguments as JSON-able values."""
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: EnvSpec | None) -> None:
+        self._spec = None if value is None else dataclasses.replace(value, kwargs=plain(value.kwargs))
 
     @property
     def state(self) -> State | None:

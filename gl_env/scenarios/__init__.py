@@ -23,6 +23,7 @@ class Scenario:
     """A named world: ``values`` for scalar fields, ``timeline`` by calendar year for climate fields.
 
     Years before the first listed take its value, years after the last keep the last value.
+    An override of a field the scenario randomises fixes that field at the given value.
     """
 
     name: str
@@ -40,9 +41,24 @@ class Scenario:
             )
         horizon = {k: overrides.get(k, self.values.get(k, getattr(Params, k))) for k in ("start_year", "num_years")}
         # Validate the horizon first: the timelines are resolved for it.
-        Params(**horizon)
+        checked = Params(**horizon)
+        horizon = {"start_year": checked.start_year, "num_years": checked.num_years}
         resolved = {name: self._resolve(name, **horizon) for name in self.timeline}
-        return Params(**{**self.values, **resolved, **overrides})
+        values = {**self.values, **resolved}
+        if "randomize" in overrides:
+            params = Params(**{**values, **overrides})
+            both = sorted({name for name, _, _ in params.randomize} & set(overrides))
+            if both:
+                raise ValueError(
+                    f"{', '.join(both)} both set and randomized; set a value (it is then fixed) "
+                    "or list the field in randomize, not both"
+                )
+            return params
+        # A value the user sets is the value played: it is taken out of the scenario's randomisation.
+        if values.get("randomize"):
+            drawn = Params(randomize=values["randomize"]).randomize
+            values["randomize"] = tuple(r for r in drawn if r[0] not in overrides)
+        return Params(**{**values, **overrides})
 
     def _resolve(self, name: str, start_year: int, num_years: int) -> tuple[float, ...]:
         by_year = self.timeline[name]
