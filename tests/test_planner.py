@@ -10,6 +10,7 @@ import gl_env  # noqa: F401  (registers the envs)
 from gl_env.envs.planner import INSTITUTION, INSTITUTION_NAMES, PLANNER_REWARDS, PlannerEnv
 from gl_env.envs.vector import GreatLeapVectorEnv
 from gl_env.scenarios import make_params
+from gl_env.seeds import TRAINING
 from gl_env.sweep import parse_args, run
 
 
@@ -133,6 +134,24 @@ def test_bad_arguments_raise_naming_the_value(kwargs, message):
     with pytest.raises((ValueError, KeyError, FileNotFoundError)) as error:
         PlannerEnv(**kwargs)
     assert message in str(error.value)
+
+
+def test_unseeded_episodes_play_training_villages_and_bad_seeds_are_refused():
+    env = PlannerEnv(num_villages=16)
+    played = []
+    reset = env._villages.reset
+
+    def recording_reset(*, seed=None, options=None):
+        played.extend(seed)
+        return reset(seed=seed, options=options)
+
+    env._villages.reset = recording_reset
+    for _ in range(20):
+        env.reset()
+    assert len(played) == 20 * 16 and max(played) < TRAINING.stop
+    for seed in (-1, 2**63 // 16, 1.5, True):
+        with pytest.raises(ValueError, match=r"must be an integer in \[0, "):
+            env.reset(seed=seed)
 
 
 @pytest.mark.parametrize(

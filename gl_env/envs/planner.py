@@ -74,8 +74,10 @@ Presets (:data:`PLANNER_REWARDS`; the weights are a judgement): ``balanced`` (th
 ``procurement`` (grain and audit cost only) and ``welfare`` (deaths first). A mapping
 ``{term: weight}`` gives any other mix.
 
-Episodes: ``reset(seed=s)`` plays villages ``s * num_villages`` to ``(s + 1) * num_villages - 1``;
-the episode ends (``truncated``) at the scenario's horizon, and never terminates early.
+Episodes: ``reset(seed=s)`` plays villages ``s * num_villages`` to ``(s + 1) * num_villages - 1``
+(so held-out villages, from 900,000, start at ``s = ceil(900000 / num_villages)``); an unseeded
+reset draws ``s`` so that its villages are training ones (:mod:`gl_env.seeds`). The episode
+ends (``truncated``) at the scenario's horizon, and never terminates early.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ from gl_env.core.constants import SEASONS_PER_YEAR
 from gl_env.core.params import TIMELINE_NAMES, Params
 from gl_env.envs.vector import GreatLeapVectorEnv
 from gl_env.scenarios import make_params
+from gl_env.seeds import TRAINING
 
 # The institution the state chooses: (parameter, low, high); the action maps [-1, 1] onto [low, high].
 INSTITUTION: tuple[tuple[str, float, float], ...] = (
@@ -255,9 +258,16 @@ class PlannerEnv(gym.Env):
         return _BestResponse(Path(cadre), self.num_villages)
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
+        if seed is not None and (
+            not isinstance(seed, int | np.integer)
+            or isinstance(seed, bool)
+            or not 0 <= seed < 2**63 // self.num_villages
+        ):
+            raise ValueError(f"seed={seed!r} must be an integer in [0, {2**63 // self.num_villages - 1}]")
+        seed = None if seed is None else int(seed)
         super().reset(seed=seed)
-        if seed is None:
-            seed = int(self.np_random.integers(0, 2**62 // self.num_villages))
+        if seed is None:  # an unseeded episode plays training villages (gl_env.seeds)
+            seed = int(self.np_random.integers(0, len(TRAINING) // self.num_villages))
         self._villages.set_params(self.params)
         start = seed * self.num_villages
         self._obs, self._village_info = self._villages.reset(seed=list(range(start, start + self.num_villages)))
