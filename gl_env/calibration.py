@@ -359,9 +359,12 @@ def famine_report(
     dose-response over every whole crop year of the Leap rollout (autumn 1958 to summer 1962),
     and the constant-diet curve of the scenario's village in a normal year, working and at rest.
     ``provinces``: one label per village (default: all :data:`gl_env.famine.REPRESENTATIVE`);
-    the report then gives each province's aggregates beside the national ones.
+    the report then gives each province's aggregates beside the national ones. An int ``seeds``
+    plays the villages :func:`simulate` plays: the first N of the evaluation range.
     """
-    seeds = np.arange(seeds) if isinstance(seeds, int) else np.asarray(seeds)
+    if isinstance(seeds, int) and seeds < 1:
+        raise ValueError("seeds must name at least one village")
+    seeds = EVALUATION.block(0, seeds, "seeds") if isinstance(seeds, int) else np.asarray(seeds)
     if seeds.size == 0:
         raise ValueError("seeds must name at least one village")
     params = make_params(SCENARIO, **{"purge_rate": 0.0, **overrides})
