@@ -82,20 +82,34 @@ def run_groups(
     """``solve(args, part)`` for every part, each as one Ray Tune trial; the results in the order of ``parts``.
 
     ``address`` is :data:`LOCAL` (start a Ray on this machine, unless one is already initialised
-    in this process) or a cluster's address (``ray.init(address=...)``); ``storage`` is the
+    in this process) or a cluster's address (``ray.init(address=...)``); a Ray this call started
+    or joined is shut down (left) at the end. ``storage`` is the
     folder Tune keeps its records in (a temporary folder is made inside it and removed).
     A trial that fails raises :class:`TaskFailed` naming it.
     """
     check_installed()
     import ray
-    from ray import tune
-    from ray.tune.logger import JsonLoggerCallback
 
-    if not ray.is_initialized():
+    started = not ray.is_initialized()  # a Ray this call starts or joins, it also leaves
+    if started:
         if address == LOCAL:
             ray.init(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
         else:
             ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
+    try:
+        return _fit(solve, args, parts, storage, log)
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _fit(
+    solve: Solve, args: Any, parts: Sequence[Any], storage: Path, log: Callable[[str], Any]
+) -> list[dict[str, np.ndarray]]:
+    import ray
+    from ray import tune
+    from ray.tune.logger import JsonLoggerCallback
+
     log(f"Ray: {len(parts)} task(s) on {ray.cluster_resources().get('CPU', 0):g} CPUs")
     storage.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=storage, prefix=".ray-tune-") as records:
@@ -113,7 +127,7 @@ def run_groups(
         for result in results:
             group = result.config["group"]
             if result.error is not None:
-                first = str(result.error).strip().splitlines()
-                raise TaskFailed(f"Ray task {group} failed: {first[-1] if first else type(result.error).__name__}")
+                lines = str(result.error).strip().splitlines()
+                raise TaskFailed(f"Ray task {group} failed: {lines[-1] if lines else type(result.error).__name__}")
             by_group[group] = {name: np.asarray(values) for name, values in result.metrics["cells"].items()}
     return [by_group[g] for g in range(len(parts))]

@@ -41,13 +41,17 @@ def test_a_sweep_on_ray_writes_the_local_runs_cells_csv(tmp_path):
         on_ray = run(
             parse_args([*GRID, "--ray", "--cells-per-task", "3", "--out", str(tmp_path / "ray")]), log=messages.append
         )
+        # A task that raises: one line naming it (divmod, a builtin every worker has, fails on these arguments).
+        with pytest.raises(sweep_ray.TaskFailed, match=r"^Ray task 0 failed: .*divmod"):
+            sweep_ray.run_groups(divmod, "args", ["part"], sweep_ray.LOCAL, tmp_path / "failing", log=messages.append)
     finally:
         ray.shutdown()
     assert (on_ray / "cells.csv").read_bytes() == (local / "cells.csv").read_bytes()
     assert (on_ray / "policies.json").read_bytes() == (local / "policies.json").read_bytes()
     assert any("Ray: 2 task(s) on 2 CPUs" in m for m in messages)
     # Tune's records are removed; only the two output folders remain.
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["local", "ray"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["failing", "local", "ray"]
+    assert list((tmp_path / "failing").iterdir()) == []
 
 
 def test_ray_missing_is_one_line_naming_the_install(tmp_path, monkeypatch, capsys):
