@@ -489,6 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     command = sys.argv[1:] if argv is None else argv
     try:
+        print(f"playing {len(candidates)} policies x {len(scenarios)} scenarios x {episodes} episodes", flush=True)
         with staged_folder(out) as staging:
             results, notes = evaluate(candidates, protocol, scenarios, episodes, staging if args.plots else None)
             write_results(staging, results, protocol, episodes, candidates, notes, command)

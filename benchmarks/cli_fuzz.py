@@ -5,7 +5,7 @@
 
 Each case runs a command as a user would (a subprocess in a fresh temporary folder) with a bad
 path (not a folder, under a file, a read-only file system, someone else's folder, the working
-folder), a bad value, a corrupted file, or a Ctrl-C (SIGINT) once the command has started its
+folder), a bad value, a corrupted file, or a Ctrl-C (SIGINT) once the command has said it started its
 work, and is counted as:
 
 - ``clean``: exit status 2 with a message (or 130 after Ctrl-C; the game shows the results so
@@ -274,7 +274,11 @@ def cases() -> list[Case]:
         Case(e, "readme missing", (*EVALUATE, "--readme", "{tmp}/none.md")),
         Case(e, "readme a folder", (*EVALUATE, "--readme", "{tmp}")),
         Case(
-            e, "Ctrl-C while evaluating", ("--out", "{tmp}/b", "--episodes", "1000"), interrupt=4.0, expect="interrupt"
+            e,
+            "Ctrl-C while evaluating",
+            ("--out", "{tmp}/b", "--episodes", "1000"),
+            interrupt="playing",
+            expect="interrupt",
         ),
     ]
     s = "sweep"
@@ -322,7 +326,9 @@ def cases() -> list[Case]:
         Case(c, "seeds -5", ("{tmp}/c", "--seeds", "-5")),
         Case(c, "seeds huge", ("{tmp}/c", "--seeds", "1000000000")),
         Case(c, "seeds not a number", ("{tmp}/c", "--seeds", "many")),
-        Case(c, "Ctrl-C while simulating", ("{tmp}/c", "--seeds", "100000"), interrupt=2.5, expect="interrupt"),
+        Case(
+            c, "Ctrl-C while simulating", ("{tmp}/c", "--seeds", "100000"), interrupt="simulating", expect="interrupt"
+        ),
     ]
     return train + evaluate + sweep + play + calibration
 
@@ -336,6 +342,8 @@ def run_case(case: Case, tmp: Path) -> tuple[int | None, str, str]:
     process = subprocess.Popen(
         argv, cwd=tmp, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        # A harness started in the background inherits SIGINT ignored; a user's terminal sends it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     if case.interrupt is None:
         try:

@@ -234,6 +234,14 @@ def _yearly(episodes: Episodes, decisions: Sequence[Mapping[str, np.ndarray]], p
     }
 
 
+def calibration_seeds(seeds: int | Sequence[int]) -> np.ndarray:
+    """The villages' seeds: a count means the first N evaluation seeds (:mod:`gl_env.seeds`)."""
+    seeds = EVALUATION.block(0, seeds, "seeds") if isinstance(seeds, int) else np.asarray(seeds)
+    if seeds.size == 0:
+        raise ValueError("seeds must name at least one village")
+    return seeds
+
+
 def _rollout(decide: Decide, seeds: np.ndarray, params: Params) -> dict[str, np.ndarray]:
     decisions: list[dict[str, np.ndarray]] = []
     episodes = run_episodes(_recording(decide, decisions), seeds, params=params)
@@ -249,9 +257,7 @@ def normal_year_params(params: Params) -> Params:
 def _simulate_years(
     seeds: int | Sequence[int], decide: Decide, overrides: Mapping[str, Any]
 ) -> tuple[dict[int, int], dict[str, np.ndarray]]:
-    seeds = EVALUATION.block(0, seeds, "seeds") if isinstance(seeds, int) else np.asarray(seeds)
-    if seeds.size == 0:
-        raise ValueError("seeds must name at least one village")
+    seeds = calibration_seeds(seeds)
     params = make_params(SCENARIO, **{"purge_rate": 0.0, **overrides})
     normal = _rollout(honest, seeds, normal_year_params(params))
     leap = _rollout(decide, seeds, params)
@@ -359,14 +365,9 @@ def famine_report(
     dose-response over every whole crop year of the Leap rollout (autumn 1958 to summer 1962),
     and the constant-diet curve of the scenario's village in a normal year, working and at rest.
     ``provinces``: one label per village (default: all :data:`gl_env.famine.REPRESENTATIVE`);
-    the report then gives each province's aggregates beside the national ones. An int ``seeds``
-    plays the villages :func:`simulate` plays: the first N of the evaluation range.
+    the report then gives each province's aggregates beside the national ones.
     """
-    if isinstance(seeds, int) and seeds < 1:
-        raise ValueError("seeds must name at least one village")
-    seeds = EVALUATION.block(0, seeds, "seeds") if isinstance(seeds, int) else np.asarray(seeds)
-    if seeds.size == 0:
-        raise ValueError("seeds must name at least one village")
+    seeds = calibration_seeds(seeds)
     params = make_params(SCENARIO, **{"purge_rate": 0.0, **overrides})
     normal_params = normal_year_params(params)
     normal = run_episodes(ScriptedPolicy(honest), seeds, params=normal_params)
@@ -557,6 +558,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise FileExistsError(
                 f"{', '.join(map(str, existing))} already exist; choose another folder or pass --overwrite"
             )
+        print(f"simulating {args.seeds} villages, with and without the policy", flush=True)
         simulated = simulate(args.seeds)
         counterfactual = policy_share_of_output_fall(args.seeds)
         measures = famine_report(args.seeds)

@@ -225,10 +225,12 @@ def test_resume_drops_the_evaluations_of_the_discarded_segment(tmp_path):
 
 
 def _start(*args: str) -> subprocess.Popen:
-    """train.py in the background, its stdout a pipe (so it prints progress lines)."""
+    """train.py in the background, its stdout a pipe (so it prints progress lines), Ctrl-C enabled
+    (a test run started in the background inherits SIGINT ignored; a user's terminal sends it)."""
     return subprocess.Popen(
         [sys.executable, str(ROOT / "train.py"), *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
 
 
