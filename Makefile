@@ -17,6 +17,11 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml constraints.txt
 
 setup: $(VENV)/.installed
 
+# The tests also run the sweep on a local Ray (the ray extra, which make run does not need).
+$(VENV)/.installed-ray: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[ray]"
+	touch $@
+
 # Train the default agent (PPO, careerist, historical-1958) unless runs/default holds one, then
 # evaluate it against the scripted baselines: leaderboard, CSV/JSON/Markdown and plots.
 run: setup
@@ -28,7 +33,7 @@ run: setup
 	$(BIN)/python evaluate.py
 
 # Every test, the slow learning ones and the tutorial notebook included.
-test: setup
+test: setup $(VENV)/.installed-ray
 	$(BIN)/python -m pytest -n 2 -m "slow or not slow" tests --nbmake docs/tutorial.ipynb
 
 lint: setup

@@ -2,7 +2,7 @@
 
 Importing the package registers ``gl_env/GreatLeap-v0`` (continuous actions) and
 ``gl_env/GreatLeapDiscrete-v0`` (discrete actions), each with a native vector environment for
-``gym.make_vec``.
+``gym.make_vec``, and ``gl_env/Planner-v0`` (the state as the agent: :mod:`gl_env.envs.planner`).
 """
 
 from gymnasium.envs.registration import register
@@ -22,6 +22,7 @@ register(
     vector_entry_point="gl_env.envs.vector:GreatLeapVectorEnv",
     kwargs={"action_type": "discrete"},
 )
+register(id="gl_env/Planner-v0", entry_point="gl_env.envs.planner:PlannerEnv")
 
 __all__ = ["SCENARIOS", "Params", "continuous_action", "discrete_action", "make_params"]
 __version__ = "0.1.0"

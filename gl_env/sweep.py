@@ -95,38 +95,17 @@ from typing import Any
 
 import numpy as np
 
-from gl_env import metrics
+from gl_env import metrics, sweep_ray
 from gl_env.actions import ACTION_NAMES
-from gl_env.agents.scripted import make_policy
+from gl_env.agents.linear import FEATURES, LinearCadre
 from gl_env.core.params import PARAM_NAMES, SCALAR_NAMES, TIMELINE_NAMES, Params
 from gl_env.envs.vector import GreatLeapVectorEnv
-from gl_env.observations import named
 from gl_env.output_folders import FolderKind, check_writable, is_empty, staged_folder
 from gl_env.rewards import REWARD_PRESETS
 from gl_env.rollout import Episodes, run_episodes
 from gl_env.scenarios import SCENARIOS, get_scenario
 from gl_env.seeds import HELD_OUT, TRAINING
 
-# What the cadre's linear rule reads (named observation components).
-FEATURES: tuple[str, ...] = (
-    "time_elapsed",
-    "standing",
-    "purge_risk",
-    "body_reserve",
-    "store",
-    "last_harvest",
-    "last_report_ratio",
-    "target_vs_harvest",
-    "target_vs_report",
-    "crop_labor",
-    "growth_credit",
-    "decline_penalty",
-    "purge_rate",
-    "death_accountability",
-    "procurement_rate",
-    "planned_growth",
-    "weather_outlook",
-)
 # Gridable fields: the numeric ones (a climate field's grid value holds for every season).
 GRID_NAMES: tuple[str, ...] = tuple(n for n in PARAM_NAMES if n in SCALAR_NAMES or n in TIMELINE_NAMES)
 # What superiors pay for reported growth above the target (1.5: historical-1958 in 1959, the
@@ -206,6 +185,15 @@ class Args:
     elite_share: float = field(default=0.2, metadata={"help": "share of the candidates the search refits to"})
     seed: int = field(default=0, metadata={"help": "seed of the search: its samples and training villages"})
     out: Path | None = field(default=None, metadata={"help": "output folder (default: runs/sweep-<scenario>)"})
+    ray: str | None = field(
+        default=None,
+        metadata={
+            "metavar": "ADDRESS",
+            "help": "run the cells as Ray Tune trials: --ray alone starts a Ray on this machine, --ray ADDRESS "
+            "joins a cluster (e.g. 10.0.0.1:6379); the same cells.csv as the local run. Needs gl_env[ray]",
+        },
+    )
+    cells_per_task: int = field(default=4, metadata={"help": "grid cells each Ray task computes (with --ray)"})
     overwrite: bool = field(default=False, metadata={"help": "write into --out even if it is not empty"})
 
 
@@ -240,6 +228,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
         flag = "--" + f.name.replace("_", "-")
         if f.type == "bool":
             parser.add_argument(flag, action="store_true", help=f.metadata["help"])
+        elif f.name == "ray":
+            parser.add_argument(
+                flag, nargs="?", const=sweep_ray.LOCAL, default=None, metavar="ADDRESS", help=f.metadata["help"]
+            )
         elif f.type == "list[str]":
             # None marks "not given", replaced by the field's default below (append would extend it).
             parser.add_argument(
@@ -276,6 +268,7 @@ def check_args(args: Args) -> None:
         ("seeds", 1, 100_000),
         ("eval_seeds", 1, len(HELD_OUT)),
         ("seed", 0, max_seed(args)),
+        ("cells_per_task", 1, 100_000),
     ):
         if not low <= getattr(args, name) <= high:
             raise ValueError(
@@ -355,29 +348,6 @@ def build_grid(args: Args) -> Grid:
             f"= {batch:,} villages a step; allowed at most {MAX_BATCH:,} (fewer cells, --population or --seeds)"
         )
     return Grid(axes, fixed, points, [scenario.params(**fixed, **point) for point in points])
-
-
-class LinearCadre:
-    """The honest cadre plus a linear adjustment of some levers, with one weight set per village.
-
-    ``weights`` is ``(B, L, 1 + len(FEATURES))`` (bias first) for the L ``levers``; the cadre
-    acts on a batch of B villages' observations.
-    """
-
-    action_type = "continuous"
-
-    def __init__(self, weights: np.ndarray, levers: Sequence[str]):
-        self.weights = weights
-        self.columns = [ACTION_NAMES.index(lever) for lever in levers]
-        self._honest = make_policy("honest")
-
-    def __call__(self, obs: np.ndarray, info: Any = None) -> np.ndarray:
-        o = named(obs)
-        x = np.stack([np.ones(len(obs)), *(o[name] for name in FEATURES)], axis=-1)
-        action = np.array(self._honest(obs), dtype=np.float64)
-        adjustment = np.einsum("bf,blf->bl", x, self.weights)
-        action[:, self.columns] = np.clip(action[:, self.columns] + adjustment, -1.0, 1.0)
-        return action
 
 
 class _Villages:
@@ -518,6 +488,36 @@ def evaluate(args: Args, grid: Grid, weights: np.ndarray) -> dict[str, np.ndarra
     return cells
 
 
+def solve(
+    args: Args, grid: Grid, log: Callable[[str], Any] = print
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The cells' best responses (:func:`search`) and their measurement (:func:`evaluate`)."""
+    best = search(args, grid, log)
+    return best, evaluate(args, grid, best["weights"])
+
+
+def _solve_part(args: Args, part: Grid) -> dict[str, np.ndarray]:
+    """One Ray task: :func:`solve` on a part of the grid, both results in one flat dict."""
+    best, cells = solve(args, part, log=lambda message: None)
+    return {**{f"best.{k}": v for k, v in best.items()}, **{f"cells.{k}": v for k, v in cells.items()}}
+
+
+def solve_on_ray(
+    args: Args, grid: Grid, out: Path, log: Callable[[str], Any] = print
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """:func:`solve` with the cells split into groups of ``--cells-per-task``, each a Ray Tune trial
+    (:mod:`gl_env.sweep_ray`); the same results, since a cell's randomness is its own."""
+    groups = sweep_ray.groups_of(len(grid.points), args.cells_per_task)
+    parts = [Grid(grid.axes, grid.fixed, [grid.points[i] for i in g], [grid.params[i] for i in g]) for g in groups]
+    results = sweep_ray.run_groups(_solve_part, args, parts, args.ray, out.resolve().parent, log)
+    joined = {name: np.concatenate([r[name] for r in results]) for name in results[0]}
+    split = {
+        kind: {n.partition(".")[2]: v for n, v in joined.items() if n.startswith(kind + ".")}
+        for kind in ("best", "cells")
+    }
+    return split["best"], split["cells"]
+
+
 def output_folder(args: Args) -> Path:
     """``--out`` (default ``runs/sweep-<scenario>``), checked, not created (see :func:`run`);
     a non-empty one needs ``--overwrite`` and must be an earlier sweep's folder."""
@@ -643,14 +643,18 @@ def run(args: Args, log: Callable[[str], Any] = print) -> Path:
     out = output_folder(args)
     if importlib.util.find_spec("matplotlib") is None:  # checked before the search, not after it
         raise ImportError("the heatmaps need matplotlib; install it with pip install 'gl_env[plot]'")
+    if args.ray is not None:
+        sweep_ray.check_installed()
     start = time.perf_counter()
     fixed = ", ".join(f"{k}={v:g}" for k, v in grid.fixed.items()) or "none"
     log(
         f"{len(grid.points)} cells of {args.scenario} (fixed: {fixed}); {args.population} candidates x "
         f"{args.seeds} villages per cell and iteration; levers {', '.join(args.levers)}; reward {args.reward}"
     )
-    best = search(args, grid, log)
-    cells = evaluate(args, grid, best["weights"])
+    if args.ray is None:
+        best, cells = solve(args, grid, log)
+    else:
+        best, cells = solve_on_ray(args, grid, out, log)
     wall_s = time.perf_counter() - start
     with staged_folder(out) as staging:
         write_results(staging, args, grid, best, cells, wall_s)
@@ -665,7 +669,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         out = run(args)
-    except (OSError, ImportError) as error:  # FileExistsError (the --out checks) is an OSError
+    # FileExistsError (the --out checks) is an OSError; TaskFailed: a Ray task raised.
+    except (OSError, ImportError, sweep_ray.TaskFailed) as error:
         print(f"python -m gl_env.sweep: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

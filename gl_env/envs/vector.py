@@ -210,6 +210,27 @@ class GreatLeapVectorEnv(VectorEnv):
             )
         return np.minimum(horizon, int(max_episode_steps))
 
+    def set_params(self, params: Params | Sequence[Params]) -> None:
+        """Give the villages new (validated) params from the next step on; their episodes carry on.
+
+        ``params``: one :class:`~gl_env.core.params.Params` for every village, or one per village.
+        A principal changing the institution mid-episode uses this (:mod:`gl_env.envs.planner`);
+        the state is kept, so the horizon must stay the same, and randomised scenarios (whose
+        params are drawn at each reset) are refused.
+        """
+        new = self._sub_env_params("", params, None, {})
+        if any(not isinstance(p, Params) for p in new):
+            raise TypeError(f"params must be Params; got {sorted({type(p).__name__ for p in new})}")
+        if self._base.randomize or any(p.randomize for p in new):
+            raise ValueError("set_params does not apply to randomised params (they are drawn at each reset)")
+        horizons = sorted({p.horizon for p in new} | {p.horizon for p in self.params})
+        if len(horizons) > 1:
+            raise ValueError(f"set_params must keep the horizon; got horizons {horizons} seasons")
+        self.params = new
+        # A new compiled batch, never the old one written over (the info and callers may hold it).
+        self._base = stack_params(new)
+        self._core = self._base
+
     # --- reset ----------------------------------------------------------------------------------
     def reset(
         self, *, seed: int | Sequence[int | None] | None = None, options: dict[str, Any] | None = None

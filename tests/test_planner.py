@@ -1,0 +1,182 @@
+"""The planner env: the Gymnasium and SB3 contracts for each responder, determinism, the institution
+reaching the villages mid-episode, and bad input."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import gl_env  # noqa: F401  (registers the envs)
+from gl_env.envs.planner import INSTITUTION, INSTITUTION_NAMES, PLANNER_REWARDS, PlannerEnv
+from gl_env.envs.vector import GreatLeapVectorEnv
+from gl_env.scenarios import make_params
+from gl_env.seeds import TRAINING
+from gl_env.sweep import parse_args, run
+
+
+@pytest.fixture(scope="module")
+def sweep_folder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("planner") / "sweep"
+    argv = ["--grid", "audit_probability=0.05,1", "--grid", "growth_credit=0,1.5", "--out", str(out)]
+    argv += ["--iterations", "1", "--population", "4", "--seeds", "2", "--eval-seeds", "4"]
+    return run(parse_args(argv), log=lambda message: None)
+
+
+@pytest.fixture(scope="module")
+def learned_run(tmp_path_factory):
+    """A PPO cadre trained for 128 steps, saved as train.py saves runs."""
+    from stable_baselines3 import PPO
+
+    from gl_env.agents.learned import RunConfig
+    from gl_env.sb3 import GreatLeapSB3VecEnv
+
+    run_dir = tmp_path_factory.mktemp("planner") / "cadre"
+    run_dir.mkdir()
+    env_kwargs = {"scenario": "historical-1958", "reward": "careerist"}
+    env = GreatLeapSB3VecEnv(num_envs=4, **env_kwargs)
+    env.seed(0)
+    model = PPO("MlpPolicy", env, n_steps=32, batch_size=64, n_epochs=1, seed=0, device="cpu")
+    model.learn(128)
+    model.save(run_dir / "best_model.zip")
+    RunConfig(
+        algo="ppo", env_id="gl_env/GreatLeap-v0", env_kwargs=env_kwargs, seed=0, num_envs=4, total_timesteps=128
+    ).save(run_dir)
+    return run_dir
+
+
+@pytest.fixture(params=["scripted", "learned", "best_response"])
+def responder(request, sweep_folder, learned_run):
+    return {"scripted": ("scripted", "max_inflate"), "learned": ("learned", learned_run)}.get(
+        request.param, ("best_response", sweep_folder)
+    )
+
+
+def _episode(env, seed, actions):
+    obs, _ = env.reset(seed=seed)
+    trace = [obs]
+    for action in actions:
+        obs, reward, terminated, truncated, _ = env.step(action)
+        trace.append(np.concatenate([obs, [reward]]))
+        if terminated or truncated:
+            break
+    return np.concatenate(trace)
+
+
+def test_gymnasium_and_sb3_checks_pass_for_each_responder(responder):
+    from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+    kind, cadre = responder
+    env = gym.make("gl_env/Planner-v0", responder=kind, cadre=cadre, num_villages=4)
+    check_env(env.unwrapped, skip_render_check=True)
+    sb3_check_env(PlannerEnv(responder=kind, cadre=cadre, num_villages=4), warn=True)
+
+
+def test_same_seed_same_episode_and_another_seed_other_villages(responder):
+    kind, cadre = responder
+    env = PlannerEnv(responder=kind, cadre=cadre, num_villages=4)
+    actions = np.random.default_rng(0).uniform(-1, 1, (5, len(INSTITUTION)))
+    first = _episode(env, 3, actions)
+    assert np.array_equal(first, _episode(env, 3, actions))
+    assert np.array_equal(first, _episode(PlannerEnv(responder=kind, cadre=cadre, num_villages=4), 3, actions))
+    assert not np.array_equal(first, _episode(env, 4, actions))
+
+
+def test_a_year_spans_four_seasons_and_the_episode_the_scenarios_horizon():
+    yearly, seasonal = PlannerEnv(), PlannerEnv(seasons_per_step=1)
+    horizon = make_params("historical-1958").horizon
+    zero = np.zeros(len(INSTITUTION))
+    assert len(_episode(yearly, 0, [zero] * 100)) == (1 + horizon // 4) * 15 + horizon // 4
+    assert len(_episode(seasonal, 0, [zero] * 100)) == (1 + horizon) * 15 + horizon
+
+
+def test_the_institution_reaches_the_villages_from_the_coming_year():
+    env = PlannerEnv(responder="scripted", cadre="honest", num_villages=8)
+    env.reset(seed=0)
+    taking = np.zeros(len(INSTITUTION))
+    _, _, _, _, info = env.step(taking)
+    assert info["reward_components"]["urban_grain"]["value"] > 0.1
+    assert info["institution"]["procurement_rate"] == pytest.approx(0.3)
+    nothing = taking.copy()
+    nothing[INSTITUTION_NAMES.index("procurement_rate")] = -1.0  # procure no share of the report
+    nothing[INSTITUTION_NAMES.index("quota_fixed_share")] = -1.0  # and no fixed quota
+    obs, _, _, _, info = env.step(nothing)
+    assert info["reward_components"]["urban_grain"]["value"] == 0.0
+    assert obs[2] == 0.0  # procurement observed
+    # Each year's choice holds from its first season on; the seasons played keep theirs.
+    horizon = env.params.horizon
+    assert env._villages.params[0].procurement_rate == (0.3,) * 4 + (0.0,) * (horizon - 4)
+
+
+def test_reward_presets_weigh_the_named_terms():
+    env = PlannerEnv(reward="procurement")
+    env.reset(seed=1)
+    _, reward, _, _, info = env.step(np.zeros(len(INSTITUTION)))
+    components = info["reward_components"]
+    assert set(components) == set(PLANNER_REWARDS["procurement"])
+    assert reward == pytest.approx(sum(c["weighted"] for c in components.values()))
+    assert components["deaths"]["weighted"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"responder": "oracle"}, "unknown responder 'oracle'; allowed: scripted, learned, best_response"),
+        ({"cadre": "saint"}, "saint"),
+        ({"num_villages": 0}, "num_villages=0 must be an integer in [1, 100000]"),
+        ({"seasons_per_step": 2}, "seasons_per_step=2 must be 1 (a season) or 4 (a year)"),
+        ({"reward": "glory"}, "unknown planner reward preset 'glory'"),
+        ({"reward": {"glory": 1.0}}, "unknown planner reward term(s) glory"),
+        ({"scenario": "randomized"}, "randomises its params"),
+        ({"responder": "best_response", "cadre": "/nonexistent"}, "is not a readable sweep folder"),
+    ],
+)
+def test_bad_arguments_raise_naming_the_value(kwargs, message):
+    with pytest.raises((ValueError, KeyError, FileNotFoundError)) as error:
+        PlannerEnv(**kwargs)
+    assert message in str(error.value)
+
+
+def test_unseeded_episodes_play_training_villages_and_bad_seeds_are_refused():
+    env = PlannerEnv(num_villages=16)
+    played = []
+    reset = env._villages.reset
+
+    def recording_reset(*, seed=None, options=None):
+        played.extend(seed)
+        return reset(seed=seed, options=options)
+
+    env._villages.reset = recording_reset
+    for _ in range(20):
+        env.reset()
+    assert len(played) == 20 * 16 and max(played) < TRAINING.stop
+    for seed in (-1, 2**63 // 16, 1.5, True):
+        with pytest.raises(ValueError, match=r"must be an integer in \[0, "):
+            env.reset(seed=seed)
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        (np.zeros(3), "action must have shape (8,); got (3,)"),
+        (np.array([0, 0, 1.5, 0, 0, 0, 0, 0]), "action[2] (audit_probability) = 1.5 must be a number in [-1, 1]"),
+        (np.array([np.nan, 0, 0, 0, 0, 0, 0, 0]), "action[0] (procurement_rate) = nan"),
+    ],
+)
+def test_bad_actions_raise_naming_the_component(action, message):
+    env = PlannerEnv()
+    with pytest.raises(RuntimeError, match="reset"):
+        env.step(np.zeros(len(INSTITUTION)))
+    env.reset(seed=0)
+    with pytest.raises(ValueError) as error:
+        env.step(action)
+    assert message in str(error.value)
+
+
+def test_set_params_keeps_the_horizon_and_refuses_randomised_params():
+    env = GreatLeapVectorEnv(num_envs=2)
+    with pytest.raises(ValueError, match="keep the horizon"):
+        env.set_params(make_params("historical-1958", num_years=2))
+    with pytest.raises(ValueError, match="randomised"):
+        env.set_params(make_params("randomized"))
+    with pytest.raises(ValueError, match="expected one per sub-environment"):
+        env.set_params([make_params("historical-1958")] * 3)
