@@ -83,6 +83,20 @@ class Villages:
             soviet_season=core.soviet_season[index],
         )
 
+    def set_params(self, params: Sequence[Params]) -> None:
+        """Play on under ``params`` (one shared, or one per village) from the next step; the state is kept.
+
+        A new compiled batch replaces the old one (arrays handed out earlier are never written over).
+        Randomised params are refused: they are drawn at a reset, and this is not one.
+        """
+        base = stack_params(params)
+        if base.size not in (1, self.size):
+            raise ValueError(f"params has {base.size} rows; expected 1 or {self.size}")
+        if base.randomize:
+            raise ValueError("randomised params are drawn at a reset; set_params takes fixed ones")
+        self.base = self.core = base
+        self.randomize = randomize_table(base)
+
     # --- the kernel's arguments ------------------------------------------------------------------
     def _params_args(self) -> tuple[np.ndarray, ...]:
         """The params' arrays, in the kernel's order (the same objects for the batch's life: the

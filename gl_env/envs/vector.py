@@ -221,15 +221,13 @@ class GreatLeapVectorEnv(VectorEnv):
         new = self._sub_env_params("", params, None, {})
         if any(not isinstance(p, Params) for p in new):
             raise TypeError(f"params must be Params; got {sorted({type(p).__name__ for p in new})}")
-        if self._base.randomize or any(p.randomize for p in new):
+        if self._villages.base.randomize or any(p.randomize for p in new):
             raise ValueError("set_params does not apply to randomised params (they are drawn at each reset)")
         horizons = sorted({p.horizon for p in new} | {p.horizon for p in self.params})
         if len(horizons) > 1:
             raise ValueError(f"set_params must keep the horizon; got horizons {horizons} seasons")
+        self._villages.set_params(new)
         self.params = new
-        # A new compiled batch, never the old one written over (the info and callers may hold it).
-        self._base = stack_params(new)
-        self._core = self._base
 
     # --- reset ----------------------------------------------------------------------------------
     def reset(
