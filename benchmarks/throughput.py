@@ -286,7 +286,8 @@ def kernel_runner(n: int, parallel: bool) -> Runner:
             if i % 20 == 19:  # start a new episode now and then, before the horizon
                 t[a][:] = 0
             step(*args, t[a], key[a], floats[a], villages.decisions, restart, villages.weights, villages._midseason,
-                 t[b], key[b], floats[b], obs, record, villages.low, villages.high)  # fmt: skip
+                 t[b], key[b], floats[b], obs, record, villages.low, villages.high, villages.county_start,
+                 villages.coupling)  # fmt: skip
         return time.perf_counter() - start
 
     return run
