@@ -202,3 +202,23 @@ def test_successor_replaces_a_purged_cadre():
 
 def test_coupling_columns_are_county_fields():
     assert set(COUPLING_NAMES) <= set(CountyParams.__dataclass_fields__)
+
+
+def test_sb3_vector_restarts_ended_counties_together():
+    from stable_baselines3.common.vec_env import VecEnv
+
+    from gl_env.county import vector
+
+    venv = vector(3, 4, "county-1958", num_years=1)
+    assert isinstance(venv, VecEnv) and venv.num_envs == 12
+    venv.seed(5)
+    obs = venv.reset()
+    assert obs.shape == (12, 50)
+    rng = np.random.default_rng(0)
+    for step in range(1, 9):
+        obs, _, dones, infos = venv.step(rng.uniform(-1, 1, (12, ACTION_SIZE)).astype(np.float32))
+        # The horizon (4 seasons) ends every county together, and the next episode starts at once.
+        assert dones.all() == (step % 4 == 0) and dones.any() == (step % 4 == 0)
+        if step % 4 == 0:
+            assert all(info["episode_metrics"]["length"] == 4 for info in infos)
+            assert (obs[:, 4] == 0.0).all()  # time_elapsed of the new episode

@@ -109,6 +109,14 @@ class Counties:
         self.terminated = np.zeros(self.size, dtype=bool)
         self.truncated = np.zeros(self.size, dtype=bool)
 
+    def restart(self, counties: np.ndarray, keys: np.ndarray) -> None:
+        """Start new episodes now in ``counties`` (indices), their villages keyed ``keys`` (in order)."""
+        index = (counties[:, None] * self.num_villages + np.arange(self.num_villages)).ravel()
+        self.villages.reset(keys, index)
+        self.terminated[index] = False
+        self.truncated[index] = False
+        self._observe()
+
     def decide(self, actions: np.ndarray, discrete: bool) -> None:
         """Decide every village's action: ``(N, 10)`` continuous or ``(N,)`` discrete (errors name the bad value)."""
         if discrete:
