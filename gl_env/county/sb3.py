@@ -47,6 +47,7 @@ class CountySB3VecEnv(VecEnv):
         self.discrete = action_type == "discrete"
         action = spaces.Discrete(DISCRETE_SIZE) if self.discrete else spaces.Box(-1.0, 1.0, (ACTION_SIZE,), np.float32)
         observation = spaces.Box(OBS_LOW.astype(np.float32), OBS_HIGH.astype(np.float32), dtype=np.float32)
+        self.render_mode = None  # (nothing to render: SB3 asks before its own __init__ sets it)
         super().__init__(self.counties.size, observation, action)
         self._actions: np.ndarray | None = None
         self._sums = np.zeros((self.counties.size, len(EPISODE_METRICS)))
