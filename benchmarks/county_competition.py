@@ -8,7 +8,8 @@ cadre of a batch of counties (:func:`gl_env.county.vector`), careerist reward, u
 - ``county-1958``: the scenario's rules (counties of ``--villages``);
 - ``single``: one careerist alone under ``historical-1958`` (a county of one village with every
   coupling rule off: the single env plus five constant features);
-- ``tournament-off`` and ``audits-on``: ``county-1958`` with ``tournament_credit`` 0, or with county work-team audits (``county_audit_probability`` 0.3).
+- ``tournament-off`` and ``audits-on``: ``county-1958`` with ``tournament_credit`` 0, or with
+  county work-team audits (``county_audit_probability`` 0.3).
 
 Each trained policy then plays held-out villages (seeds from 900000, never trained on;
 deterministic actions): per village the report ratio of totals (all reported grain over all
