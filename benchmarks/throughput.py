@@ -347,14 +347,17 @@ def _run_seconds(code: str, cache_dir: str) -> float:
     return time.perf_counter() - start
 
 
-def bench_start(repeats: int) -> dict[str, Any]:
-    """Cold and warm start of ``START_COMMAND``, and the cold compile of every entry point (seconds)."""
+def bench_start(repeats: int, compile_all: bool = True) -> dict[str, Any]:
+    """Cold and warm start of ``START_COMMAND``, and the cold compile of every entry point (seconds;
+    None when not ``compile_all``: a minute on 2 cores, too long for a smoke run)."""
     with tempfile.TemporaryDirectory() as cache:
         cold = _run_seconds(START_COMMAND, cache)
         warm = [_run_seconds(START_COMMAND, cache) for _ in range(repeats)]
-    with tempfile.TemporaryDirectory() as cache:
-        compile_all = _run_seconds("from gl_env.core.batch import compile_kernel; compile_kernel()", cache)
-    return {"command": START_COMMAND, "cold_s": cold, "warm": summary(warm), "compile_kernel_cold_s": compile_all}
+    compile_s = None
+    if compile_all:
+        with tempfile.TemporaryDirectory() as cache:
+            compile_s = _run_seconds("from gl_env.core.batch import compile_kernel; compile_kernel()", cache)
+    return {"command": START_COMMAND, "cold_s": cold, "warm": summary(warm), "compile_kernel_cold_s": compile_s}
 
 
 def bench_sync(rec: Recorder, sizes: list[int]) -> None:
@@ -487,9 +490,9 @@ def markdown(result: dict[str, Any]) -> str:
     if start:
         target = result["targets"]["warm_start_s"]
         lines.append(
-            f"| `warm_start_s` | `python -c \"{start['command']}\"`: warm {_spread(start['warm'])} s; cold (empty "
+            f'| `warm_start_s` | `python -c "{start["command"]}"`: warm {_spread(start["warm"])} s; cold (empty '
             f"numba cache) {start['cold_s']:.1f} s; every kernel entry point compiled cold "
-            f"{start['compile_kernel_cold_s']:.1f} s | | | {target['op']} {target['target']:g}: "
+            f"{start['compile_kernel_cold_s'] or float('nan'):.1f} s | | | {target['op']} {target['target']:g}: "
             f"{'met' if target['met'] else 'missed'} |"
         )
     return "\n".join(lines)
@@ -595,7 +598,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         elif section == "kernel":
             kernel = bench_kernel(rec, args.kernel_sizes)
         elif section == "start":
-            start = bench_start(args.start_repeats)
+            start = bench_start(args.start_repeats, compile_all=not args.quick)
         elif section == "sync":
             bench_sync(rec, args.sync_sizes)
         elif section == "policy":

@@ -37,7 +37,16 @@ def test_benchmark_quick_run_writes_every_key(tmp_path):
         assert {"ours", "reference"} == set(result["measurements"][key]), key
     memory = result["memory"]
     assert memory["num_envs"] == 256 and 0 < memory["state_bytes_per_env"] <= memory["peak_bytes_per_env"]
+    assert set(result["kernel"]) == {f"kernel_{n}_{t}" for n in (1, 8) for t in ("1thread", "threads")}
+    assert all(m["median"] > 0 for m in result["kernel"].values())
+    start = result["start"]
+    assert start["warm"]["median"] > 0 and start["cold_s"] > 0 and start["compile_kernel_cold_s"] is None
     # The targets at N = 4096 and 1024 need sizes a quick run skips; the others are checked.
-    assert set(result["targets"]) == {"single_vs_cartpole", "ppo_adapter_vs_dummy", "state_bytes_per_env"}
+    assert set(result["targets"]) == {
+        "single_vs_cartpole",
+        "ppo_adapter_vs_dummy",
+        "state_bytes_per_env",
+        "warm_start_s",
+    }
     assert all(isinstance(t["met"], bool) for t in result["targets"].values())
     assert "| `single_vs_cartpole` |" in done.stdout

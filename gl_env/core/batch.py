@@ -27,11 +27,13 @@ class Villages:
     ``obs_low``/``obs_high``: the observation bounds (``(45,)``, in
     :data:`~gl_env.core.views.OBSERVATION_COLUMNS` order). ``parallel``: run the kernel's
     threaded loop (numba ``prange``) instead of the serial one; the results are the same bits.
+    Off by default: on the shared 2-core machines of the benchmarks the threads never paid
+    (``benchmarks/throughput.py``, ``threads`` and ``kernel`` sections). ``private_state``: the
+    caller never hands ``t``, ``key``, ``floats`` or ``record`` out (the single env copies them
+    into Python numbers), so a step may write into a spare set of them instead of fresh ones.
     ``county``: each village's county index (non-decreasing, from 0: a county is a run of
     consecutive villages), with ``coupling`` its rules, ``(1 or counties, len(COUPLING_NAMES))``
     (:mod:`gl_env.core.county`); None: every village alone.
-    Off by default: on the shared 2-core machines of the benchmarks the threads never paid
-    (``benchmarks/throughput.py``, ``threads`` and ``kernel`` sections).
 
     After :meth:`reset` or :meth:`step`: ``t``, ``key``, ``floats`` ``(N, len(STATE_FLOATS))``
     (the state), ``obs`` ``(N, 45)`` float32 and ``record`` ``(N, len(RECORD_COLUMNS))`` float64.
@@ -45,6 +47,7 @@ class Villages:
         obs_low: np.ndarray,
         obs_high: np.ndarray,
         parallel: bool = False,
+        private_state: bool = False,
         county: np.ndarray | None = None,
         coupling: np.ndarray | None = None,
     ):
@@ -66,6 +69,10 @@ class Villages:
         self._midseason = np.empty((self.size, len(Midseason._fields)))
         self._decisions = np.empty((self.size, len(Decision._fields)))
         self._no_restart = np.zeros(self.size, dtype=np.bool_)
+        self.private_state = bool(private_state)
+        self._spare: tuple[np.ndarray, ...] | None = None
+        self._args: tuple[np.ndarray, ...] | None = None
+        self._args_core: CoreParams | None = None
         self.t: np.ndarray | None = None
         self.key = np.zeros(self.size, dtype=np.uint64)
         self.floats = np.zeros((self.size, len(STATE_FLOATS)))
@@ -85,11 +92,17 @@ class Villages:
 
     # --- the kernel's arguments ------------------------------------------------------------------
     def _params_args(self) -> tuple[np.ndarray, ...]:
+        """The params' arrays, in the kernel's order (the same objects for the batch's life: the
+        randomised rows are redrawn in place)."""
+        if self._args is not None and self._args_core is self.core:
+            return self._args
         b, z, c = self.base, self.randomize, self.core
-        return (
+        self._args_core = c
+        self._args = (
             b.values, b.timeline, z.column, z.in_timeline, z.low, z.high, z.multiplier, z.uniform,
             c.values, c.timeline, c.horizon, c.start_year, c.soviet_season,
         )  # fmt: skip
+        return self._args
 
     # --- reset and step ----------------------------------------------------------------------------
     def reset(self, keys: np.ndarray, index: np.ndarray | None = None, in_place: bool = False) -> None:
@@ -143,11 +156,16 @@ class Villages:
         """Play one season in every village on :attr:`decisions`, except in those ``restart`` marks,
         which start their next episode instead."""
         t, key, floats = self.t, self.key, self.floats
-        self.t = np.empty(self.size, dtype=np.int64)
-        self.key = np.empty(self.size, dtype=np.uint64)
-        self.floats = np.empty((self.size, len(STATE_FLOATS)))
+        if self.private_state and self._spare is not None:
+            self.t, self.key, self.floats = self._spare
+        else:
+            self.t = np.empty(self.size, dtype=np.int64)
+            self.key = np.empty(self.size, dtype=np.uint64)
+            self.floats = np.empty((self.size, len(STATE_FLOATS)))
+            self.record = np.empty((self.size, len(RECORD_COLUMNS)))
+        if self.private_state:
+            self._spare = (t, key, floats)
         self.obs = np.empty((self.size, len(OBSERVATION_COLUMNS)), dtype=np.float32)
-        self.record = np.empty((self.size, len(RECORD_COLUMNS)))
         self._step(
             *self._params_args(),
             t,
@@ -173,6 +191,7 @@ class Villages:
         with the numeric params ``values`` set in every row (e.g. audits fixed), changing nothing
         here. Returns the new state and the outcome, ``(N,)`` arrays."""
         preview = copy.copy(self)
+        preview.private_state, preview._spare = False, None
         preview.core = self.core.replaced(**values)
         preview._decisions = np.empty_like(self._decisions)
         preview._midseason = np.empty_like(self._midseason)

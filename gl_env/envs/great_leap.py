@@ -143,7 +143,10 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
             OBSERVATION_LOW.astype(np.float32), OBSERVATION_HIGH.astype(np.float32), dtype=np.float32
         )
         # One village in the kernel's arrays (a batch of one).
-        self._villages = Villages([self.params], 1, self.weights, OBSERVATION_LOW, OBSERVATION_HIGH, parallel=False)
+        # Its state and record are copied into Python numbers (info, state): private to the env.
+        self._villages = Villages(
+            [self.params], 1, self.weights, OBSERVATION_LOW, OBSERVATION_HIGH, parallel=False, private_state=True
+        )
         self._index = np.zeros(1, dtype=np.int64)
         self._horizon = self.params.horizon
         # The state as Python numbers, made when asked for (see the state property).
