@@ -189,8 +189,8 @@ def test_successor_replaces_a_purged_cadre():
     county.reset(seed=0)
     purged = False
     while county.agents:
-        actions = {a: np.zeros(ACTION_SIZE, dtype=np.float32) for a in county.agents}
-        actions = {a: np.where(np.arange(ACTION_SIZE) == 6, -1.0, 0.0).astype(np.float32) for a in actions}
+        # Every cadre reports a third of the harvest: standing falls and cadres are purged.
+        actions = {a: np.where(np.arange(ACTION_SIZE) == 6, -1.0, 0.0).astype(np.float32) for a in county.agents}
         obs, _, terminations, _, infos = county.step(actions)
         assert not any(terminations.values())
         for a, info in infos.items():

@@ -68,6 +68,7 @@ class CountyParallelEnv(ParallelEnv):
         self.action_spaces = {a: copy.deepcopy(action) for a in self.possible_agents}
         self.observation_spaces = {a: copy.deepcopy(observation) for a in self.possible_agents}
         self._rng = np.random.default_rng()
+        self.render_mode = None  # nothing to render (PettingZoo's converters ask)
 
     def observation_space(self, agent: str) -> spaces.Box:
         return self.observation_spaces[agent]
