@@ -35,7 +35,13 @@ from gl_env.core.views import RecordColumn as R
 from gl_env.county import vector
 from gl_env.county.batch import Counties, split_params
 
-OFF = {"quota_coupling": 0.0, "yardstick": 0.0, "tournament_credit": 0.0, "county_audit_probability": 0.0}
+OFF = {
+    "quota_coupling": 0.0,
+    "yardstick": 0.0,
+    "tournament_credit": 0.0,
+    "county_audit_probability": 0.0,
+    "county_weather_sd": 0.0,
+}
 CONDITIONS: dict[str, tuple[str, int | None, dict[str, Any]]] = {
     # name: (county scenario, villages per county (None: --villages), overrides)
     "county-1958": ("county-1958", None, {}),

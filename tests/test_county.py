@@ -19,7 +19,13 @@ from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW
 from gl_env.rewards import REWARD_PRESETS
 from gl_env.scenarios import make_params
 
-OFF = {"quota_coupling": 0.0, "yardstick": 0.0, "tournament_credit": 0.0, "county_audit_probability": 0.0}
+OFF = {
+    "quota_coupling": 0.0,
+    "yardstick": 0.0,
+    "tournament_credit": 0.0,
+    "county_audit_probability": 0.0,
+    "county_weather_sd": 0.0,
+}
 
 
 @pytest.mark.parametrize("scenario", list(COUNTY_SCENARIOS))
@@ -94,6 +100,7 @@ rules = st.fixed_dictionaries(
         "tournament_credit": st.floats(0, 0.5),
         "tournament_share": st.floats(0, 0.5),
         "county_audit_probability": st.floats(0, 1),
+        "county_weather_sd": st.floats(0, 0.4),
         "land_spread": st.floats(0, 0.5),
     }
 )
@@ -182,6 +189,21 @@ def test_county_audit_inspects_every_village():
     never, always = _first_autumn(REPORTS), _first_autumn(REPORTS, county_audit_probability=1.0)
     assert (always.villages.outcome().audited == 1.0).all()
     assert never.villages.outcome().audited.sum() < len(REPORTS)
+
+
+def test_county_weather_is_shared_within_a_county_only():
+    def autumn_harvest(sd):
+        village, rules = split_params("county-1958", {**OFF, "land_spread": 0.0, "county_weather_sd": sd})
+        c = Counties(2, 3, village, rules)
+        c.reset(seeds_to_keys(np.arange(6, dtype=np.uint64)))
+        for _ in range(3):
+            c.decide(np.zeros((6, ACTION_SIZE)), discrete=False)
+            c.step()
+        return c.villages.outcome().harvest_kg.reshape(2, 3)
+
+    factor = autumn_harvest(0.2) / autumn_harvest(0.0)
+    np.testing.assert_allclose(factor, factor[:, :1] * np.ones((1, 3)), rtol=1e-12)
+    assert abs(factor[0, 0] - factor[1, 0]) > 1e-6
 
 
 def test_successor_replaces_a_purged_cadre():

@@ -7,6 +7,10 @@ A county is a run of consecutive villages of the batch (``county_start[c]`` to
 reports and writes the ``county_*`` fields of each village's midseason row, by the coupling
 rules in ``coupling`` (columns :class:`Coupling`; one row for every county, or one per county):
 
+- county weather: every village's harvest is multiplied by one factor per county and autumn,
+  1 + ``county_weather_sd`` x a triangular draw of unit variance (held at 0 or above): the
+  weather the villages share, on top of each one's own (``weather_sd``); what depends on the
+  harvest before the procurement (store, concealment, report, the audit's estimate) follows;
 - county audit: with probability ``county_audit_probability`` (one draw per county and
   season) a work team audits every village of the county (harvest and steel);
 - county quota: the county owes ``procurement_rate`` x (the sum of last year's reports +
@@ -34,6 +38,7 @@ from gl_env.core.dynamics import maximum, procurement_due
 from gl_env.core.params import Climate as C
 from gl_env.core.params import Value as V
 from gl_env.core.random import counter_stream, season_uniforms, splitmix64
+from gl_env.core.state import DecisionColumn as D
 from gl_env.core.state import StateColumn as S
 
 COUPLING_NAMES: tuple[str, ...] = (
@@ -45,19 +50,36 @@ COUPLING_NAMES: tuple[str, ...] = (
     "tournament_credit",
     "tournament_share",
     "county_audit_probability",
+    "county_weather_sd",
 )
 Coupling = IntEnum("Coupling", COUPLING_NAMES, start=0)
 Coupling.__doc__ = "Column of the coupling rules' array (see :class:`gl_env.county.params.CountyParams`)."
 # The county's own draws (its first village's key, hashed apart from every village's streams).
 COUNTY_STREAM = counter_stream(-3, 0)
 _TINY = 1e-12
+_TRIANGULAR_TO_UNIT = 6.0**0.5
 
 _jit = njit(cache=True, fastmath=False)
 
 
 @_jit
+def _share_weather(m, d, factor):
+    """Scale one village's harvest in ``m`` by ``factor``, and what the first pass derived from it
+    (:func:`~gl_env.core.dynamics.until_report`: concealment is a share of the store after the harvest)."""
+    added = (factor - 1.0) * m[M.harvest_kg]
+    before = m[M.store_kg] + m[M.concealed_kg] + added
+    concealed = d[D.conceal_share] * before
+    m[M.hidden_kg] = m[M.hidden_kg] - m[M.concealed_kg] + concealed
+    m[M.store_kg] = before - concealed
+    m[M.concealed_kg] = concealed
+    m[M.harvest_kg] = m[M.harvest_kg] * factor
+    m[M.reported_kg] = m[M.harvest_kg] * d[D.report_ratio]
+    m[M.audit_estimate_kg] = m[M.audit_estimate_kg] * factor
+
+
+@_jit
 def county_review(
-    county_start, coupling, values, timeline, soviet_season, t, key, floats, restart, midseason
+    county_start, coupling, values, timeline, soviet_season, t, key, floats, decisions, restart, midseason
 ):  # fmt: skip
     """Write the county fields of ``midseason`` for every county in autumn (see the module docstring).
 
@@ -68,8 +90,12 @@ def county_review(
         if b <= a or restart[a] or (t[a] & 3) != 2:
             continue
         g = coupling[c if coupling.shape[0] > 1 else 0]
-        audit_u = season_uniforms(splitmix64(key[a], COUNTY_STREAM), t[a], 0)[0]
+        audit_u, weather_u0, weather_u1, _ = season_uniforms(splitmix64(key[a], COUNTY_STREAM), t[a], 0)
         team = audit_u < g[Coupling.county_audit_probability]
+        if g[Coupling.county_weather_sd] > 0.0:
+            shock = 1.0 + g[Coupling.county_weather_sd] * (weather_u0 + weather_u1 - 1.0) * _TRIANGULAR_TO_UNIT
+            for i in range(a, b):
+                _share_weather(midseason[i], decisions[i], maximum(shock, 0.0))
         this_sum, last_sum, normal_sum, best, ratio_sum = 0.0, 0.0, 0.0, 0.0, 0.0
         for i in range(a, b):
             row = i if values.shape[0] > 1 else 0

@@ -221,7 +221,9 @@ def step(
     n = t.shape[0]
     for i in range(n):
         _first_half(i, values, timeline, t, key, floats, decisions, restart, midseason)
-    county_review(county_start, coupling, values, timeline, soviet_season, t, key, floats, restart, midseason)
+    county_review(
+        county_start, coupling, values, timeline, soviet_season, t, key, floats, decisions, restart, midseason
+    )
     for i in range(n):
         _second_half(
             i, base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
@@ -242,7 +244,9 @@ def step_parallel(
     for i in prange(n):
         _first_half(np.int64(i), values, timeline, t, key, floats, decisions, restart, midseason)
     # (Serial: a county's villages are few, and counties are many only in big batches.)
-    county_review(county_start, coupling, values, timeline, soviet_season, t, key, floats, restart, midseason)
+    county_review(
+        county_start, coupling, values, timeline, soviet_season, t, key, floats, decisions, restart, midseason
+    )
     for i in prange(n):
         _second_half(
             np.int64(i), base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier,

@@ -32,7 +32,8 @@ class CountyParallelEnv(ParallelEnv):
     harvest, 0 to 5), 48 ``quota_share`` (own share of the county's last procurement, 0 to 1),
     49 ``peers_standing`` (the others' mean standing, 0 to 1, where published; else 0).
 
-    Villages differ by land per person (``land_spread``) and by their own weather draws.
+    Villages differ by land per person (``land_spread``) and by their own weather draws, on top of
+    the weather they share (``county_weather_sd``).
 
     Episode end: all agents are truncated together at the horizon (``num_years`` x 4 seasons).
     A purged cadre is replaced by a successor whose standing starts at ``initial_standing``

@@ -56,6 +56,9 @@ class CountyParams:
     county_audit_probability: float = _c(
         0.0, 0.0, 1.0, "probability", "chance per autumn that a county work team audits every village"
     )
+    county_weather_sd: float = _c(
+        0.0, 0.0, 0.4, "relative s.d.", "weather noise the county's villages share, on top of each one's own"
+    )
     land_spread: float = _c(
         0.0, 0.0, 0.5, "share", "villages' land per person spread evenly over +-this share of the scenario's"
     )
@@ -81,7 +84,13 @@ class CountyParams:
     @property
     def coupled(self) -> bool:
         """Whether any rule couples the villages."""
-        return bool(self.quota_coupling or self.yardstick or self.tournament_credit or self.county_audit_probability)
+        return bool(
+            self.quota_coupling
+            or self.yardstick
+            or self.tournament_credit
+            or self.county_audit_probability
+            or self.county_weather_sd
+        )
 
 
 COUNTY_PARAM_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(CountyParams))
@@ -109,7 +118,8 @@ class CountyScenario:
 
 # The values are judgements (the brief describes the institutions, not their magnitudes): 1958
 # passed quotas down on reports, set targets by the best "satellite" yields and ranked cadres
-# under red and white flags; the reform allots by a fixed key and audits instead.
+# under red and white flags; the reform allots by a fixed key and audits instead. The shared
+# weather's s.d. is the villages' own (historical-1958's weather_sd).
 COUNTY_1958 = CountyScenario(
     "county-1958",
     "historical-1958 villages; county quota on summed reports with a full ratchet, allotted mostly on "
@@ -123,6 +133,7 @@ COUNTY_1958 = CountyScenario(
         yardstick_best=1,
         tournament_credit=0.05,
         tournament_share=0.25,
+        county_weather_sd=0.05,
         land_spread=0.2,
         publish_standing=1,
     ),
@@ -137,6 +148,7 @@ COUNTY_REFORM = CountyScenario(
         county_ratchet=0.0,
         allotment_report_share=0.0,
         county_audit_probability=0.3,
+        county_weather_sd=0.05,
         land_spread=0.2,
     ),
 )
