@@ -94,8 +94,9 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
 
     ## Vectorized environment
 
-    ``gym.make_vec("gl_env/GreatLeap-v0", num_envs=1024)`` runs the batched core
-    (:class:`gl_env.envs.vector.GreatLeapVectorEnv`), with the same keywords.
+    ``gym.make_vec("gl_env/GreatLeap-v0", num_envs=1024)`` runs the same compiled kernel over the
+    whole batch (:class:`gl_env.envs.vector.GreatLeapVectorEnv`), with the same keywords, plus
+    ``parallel=True`` for numba's threads. This env is that kernel on a batch of one.
 
     ## Rendering
 
