@@ -12,7 +12,7 @@ $(BIN)/activate:
 
 $(VENV)/.installed: $(BIN)/activate pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[train,plot,video,classroom,dev]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[train,plot,video,classroom,county,dev]"
 	touch $@
 
 setup: $(VENV)/.installed

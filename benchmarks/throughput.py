@@ -26,6 +26,10 @@ What is measured (each entry against a reference measured in the same run):
   gym.make('gl_env/GreatLeap-v0').reset()"`` cold (empty numba cache: it compiles what it uses)
   and warm (cache on disk), and of compiling every kernel entry point cold
   (:func:`gl_env.core.batch.compile_kernel`);
+- ``county``: village-steps/s of the county batch (:func:`gl_env.county.vector`: counties of
+  ``--county-villages`` villages under ``county-1958``, every coupling rule on) against
+  :class:`gl_env.sb3.GreatLeapSB3VecEnv` (single villages under ``historical-1958``), both
+  SB3 VecEnvs with the same number of villages (``county_vs_vector_N``, at ``--county-sizes``);
 - ``memory``: bytes of core state per village, and tracemalloc's peak and held bytes while
   stepping ``--memory-envs`` villages.
 
@@ -73,6 +77,8 @@ TARGETS = {
     "ppo_adapter_vs_dummy": (">=", 1.2),
     "state_bytes_per_env": ("<=", 1024.0),
     "warm_start_s": ("<=", 2.0),
+    # Issue 13: the county env within 2x of the single-village vector env at the same villages.
+    "county_vs_vector_4096": (">=", 0.5),
 }
 START_COMMAND = "import gl_env, gymnasium as gym; gym.make('gl_env/GreatLeap-v0').reset()"
 
@@ -286,10 +292,42 @@ def kernel_runner(n: int, parallel: bool) -> Runner:
             if i % 20 == 19:  # start a new episode now and then, before the horizon
                 t[a][:] = 0
             step(*args, t[a], key[a], floats[a], villages.decisions, restart, villages.weights, villages._midseason,
-                 t[b], key[b], floats[b], obs, record, villages.low, villages.high)  # fmt: skip
+                 t[b], key[b], floats[b], obs, record, villages.low, villages.high, villages.county_start,
+                 villages.coupling)  # fmt: skip
         return time.perf_counter() - start
 
     return run
+
+
+def sb3_runner(venv: Any) -> Runner:
+    """Steps an SB3 ``VecEnv`` on a pre-sampled pool of actions."""
+    venv.seed(0)
+    venv.reset()
+    rng = np.random.default_rng(0)
+    actions = [rng.uniform(-1.0, 1.0, (venv.num_envs, 10)).astype(np.float32) for _ in range(ACTION_POOL)]
+
+    def run(n: int) -> float:
+        start = time.perf_counter()
+        for i in range(n):
+            venv.step(actions[i % ACTION_POOL])
+        return time.perf_counter() - start
+
+    return run
+
+
+def bench_county(rec: Recorder, sizes: list[int], villages: int) -> None:
+    from gl_env.county import vector
+    from gl_env.sb3 import GreatLeapSB3VecEnv
+
+    for n in sizes:
+        counties = max(n // villages, 1)
+        rec.compare(
+            f"county_vs_vector_{counties * villages}",
+            (f"county batch, {counties} counties x {villages}", sb3_runner(vector(counties, villages, "county-1958"))),
+            (f"GreatLeapSB3VecEnv, N={counties * villages}", sb3_runner(GreatLeapSB3VecEnv(counties * villages))),
+            unit="steps/s",
+            per_step=counties * villages,
+        )
 
 
 def bench_kernel(rec: Recorder, sizes: list[int]) -> dict[str, Any]:
@@ -499,7 +537,7 @@ def _sizes(text: str) -> list[int]:
     return [int(v) for v in text.split(",") if v.strip()]
 
 
-SECTIONS = ("single", "vector", "threads", "sync", "policy", "ppo", "kernel", "start", "memory")
+SECTIONS = ("single", "vector", "threads", "sync", "policy", "ppo", "kernel", "start", "memory", "county")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -512,6 +550,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--kernel-sizes", type=_sizes, default=[1, 64, 4096, 65536], help="sizes of the kernel alone")
     parser.add_argument("--start-repeats", type=int, default=5, help="warm starts timed")
     parser.add_argument("--policy-envs", type=int, default=4096, help="batch size of the end-to-end policy loops")
+    parser.add_argument("--county-sizes", type=_sizes, default=[64, 4096], help="villages in the county comparison")
+    parser.add_argument("--county-villages", type=int, default=8, help="villages per county")
     parser.add_argument("--memory-envs", type=int, default=65536, help="villages in the memory measurement")
     parser.add_argument("--repeats", type=int, default=15, help="interleaved repeats of each comparison")
     parser.add_argument("--seconds", type=float, default=0.1, help="approximate length of one timing")
@@ -525,7 +565,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.sync_sizes, args.policy_envs, args.memory_envs = [1, 8], [8], 8, 256
-        args.thread_sizes, args.kernel_sizes, args.start_repeats = [8], [1, 8], 1
+        args.thread_sizes, args.kernel_sizes, args.start_repeats, args.county_sizes = [8], [1, 8], 1, [16]
         args.repeats, args.seconds, args.ppo_repeats, args.ppo_envs, args.ppo_samples = 1, 0.01, 1, [PPO_ENVS], 128
     args.sections = [s for s in args.sections.split(",") if s]
     unknown = sorted(set(args.sections) - set(SECTIONS))
@@ -565,6 +605,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             bench_policy(rec, args.policy_envs)
         elif section == "ppo":
             bench_ppo(rec, args.ppo_envs, args.ppo_samples, ppo_kwargs, args.ppo_repeats)
+        elif section == "county":
+            bench_county(rec, args.county_sizes, args.county_villages)
         elif section == "memory":
             memory = bench_memory(args.memory_envs, steps=3 if args.quick else 20)
     result: dict[str, Any] = {

@@ -20,6 +20,8 @@ from gl_env.actions import (
 )
 from gl_env.benchmark import EVALUATION_SEED_START, PROTOCOLS
 from gl_env.core.params import param_table
+from gl_env.county.features import COUNTY_FEATURES, FEATURES_HIGH, FEATURES_LOW
+from gl_env.county.params import COUNTY_SCENARIOS, county_param_table
 from gl_env.metrics import EPISODE_METRICS, METRIC_FAMILIES
 from gl_env.observations import OBSERVATION_SPEC
 from gl_env.rewards import REWARD_PRESETS
@@ -36,6 +38,14 @@ _ACTION_MEANINGS = {
     "steel_report_ratio": ("(1+a/2)/(1-a/2), 1/3 to 3", "reported / true steel"),
     "ration_kg": ("(a+1)/2 x 1.2, 0 to 1.2 kg/person/day", "grain ration from the collective store"),
     "conceal_share": ("(a+1)/2 x 0.5, 0 to 0.5", "share of the store hidden this season"),
+}
+
+_FEATURE_MEANINGS = {
+    "report_rank": "rank of own last report ratio in the county: 0 the highest, 1 the lowest (0 when alone)",
+    "county_mean_report_ratio": "mean of the county's last reports / their villages' normal harvests (ratio)",
+    "county_best_report_ratio": "the highest of those ratios",
+    "quota_share": "own share of the county's last procurement",
+    "peers_standing": "mean standing of the other villages where `publish_standing`, else 0",
 }
 
 
@@ -98,7 +108,25 @@ def tables() -> dict[str, str]:
             for key, info in {**EPISODE_METRICS, **METRIC_FAMILIES}.items()
         ],
     )
+    county_params = markdown_table(
+        ("name", "group", "allowed", "unit", "meaning"),
+        [(f"`{r[0]}`", *r[1:]) for r in county_param_table()],
+    )
+    county_features = markdown_table(
+        ("index", "name", "low", "high", "meaning"),
+        [
+            (45 + i, f"`{name}`", f"{FEATURES_LOW[i]:g}", f"{FEATURES_HIGH[i]:g}", _FEATURE_MEANINGS[name])
+            for i, name in enumerate(COUNTY_FEATURES)
+        ],
+    )
+    county_scenarios = markdown_table(
+        ("scenario", "villages", "what it is"),
+        [(f"`{s.name}`", f"`{s.village_scenario}`", s.description) for s in COUNTY_SCENARIOS.values()],
+    )
     return {
+        "county_params": county_params,
+        "county_features": county_features,
+        "county_scenarios": county_scenarios,
         "actions": actions,
         "discrete": discrete,
         "observations": observations,

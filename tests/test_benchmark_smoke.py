@@ -28,7 +28,7 @@ def test_benchmark_quick_run_writes_every_key(tmp_path):
     assert done.returncode == 0, done.stderr
     result = json.loads(out.read_text())
     ratios = result["ratios"]
-    expected = {"single_vs_cartpole", "ppo_adapter_vs_dummy", "vector_vs_sync_8"}
+    expected = {"single_vs_cartpole", "ppo_adapter_vs_dummy", "vector_vs_sync_8", "county_vs_vector_16"}
     expected |= {f"vector_vs_cartpole_vector_{n}" for n in (1, 8)}
     expected |= {f"{policy}_policy_vs_cartpole_8" for policy in ("random", "mlp")}
     assert expected <= set(ratios)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from gl_env.core import kernel
+from gl_env.core.county import COUPLING_NAMES
 from gl_env.core.dynamics import Midseason, Outcome
 from gl_env.core.params import CoreParams, Params, randomize_table, stack_params
 from gl_env.core.state import STATE_FLOATS, Decision, State
@@ -30,6 +31,9 @@ class Villages:
     (``benchmarks/throughput.py``, ``threads`` and ``kernel`` sections). ``private_state``: the
     caller never hands ``t``, ``key``, ``floats`` or ``record`` out (the single env copies them
     into Python numbers), so a step may write into a spare set of them instead of fresh ones.
+    ``county``: each village's county index (non-decreasing, from 0: a county is a run of
+    consecutive villages), with ``coupling`` its rules, ``(1 or counties, len(COUPLING_NAMES))``
+    (:mod:`gl_env.core.county`); None: every village alone.
 
     After :meth:`reset` or :meth:`step`: ``t``, ``key``, ``floats`` ``(N, len(STATE_FLOATS))``
     (the state), ``obs`` ``(N, 45)`` float32 and ``record`` ``(N, len(RECORD_COLUMNS))`` float64.
@@ -44,6 +48,8 @@ class Villages:
         obs_high: np.ndarray,
         parallel: bool = False,
         private_state: bool = False,
+        county: np.ndarray | None = None,
+        coupling: np.ndarray | None = None,
     ):
         if len(obs_low) != len(OBSERVATION_COLUMNS) or len(obs_high) != len(OBSERVATION_COLUMNS):
             raise ValueError(f"observation bounds must have {len(OBSERVATION_COLUMNS)} entries")
@@ -59,6 +65,7 @@ class Villages:
         self.high = np.ascontiguousarray(obs_high, dtype=np.float64)
         self.parallel = bool(parallel)
         self._step = kernel.step_parallel if self.parallel else kernel.step
+        self.county_start, self.coupling = _counties(county, coupling, self.size)
         self._midseason = np.empty((self.size, len(Midseason._fields)))
         self._decisions = np.empty((self.size, len(Decision._fields)))
         self._no_restart = np.zeros(self.size, dtype=np.bool_)
@@ -189,6 +196,8 @@ class Villages:
             self.record,
             self.low,
             self.high,
+            self.county_start,
+            self.coupling,
         )
 
     def foresee(self, actions: np.ndarray, **values: float) -> tuple[State, Outcome]:
@@ -229,6 +238,26 @@ class Villages:
     def outcome(self) -> Outcome:
         """The last season's :class:`Outcome`, ``(N,)`` arrays (views of the current record)."""
         return Outcome(*self.record[:, : len(Outcome._fields)].T)
+
+
+def _counties(county: np.ndarray | None, coupling: np.ndarray | None, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's ``county_start`` (offsets, ``(counties + 1,)``) and ``coupling`` arrays."""
+    if county is None:
+        return np.zeros(0, dtype=np.int64), np.zeros((1, len(COUPLING_NAMES)))
+    county = np.asarray(county)
+    if county.shape != (size,) or not np.issubdtype(county.dtype, np.integer):
+        raise ValueError(f"county must be {size} integers (one per village); got shape {county.shape}")
+    steps = np.diff(county)
+    if county[0] != 0 or (steps < 0).any() or (steps > 1).any():
+        raise ValueError(f"county indices must start at 0 and rise by 0 or 1 from village to village; got {county}")
+    counties = int(county[-1]) + 1
+    coupling = np.ascontiguousarray(coupling, dtype=np.float64)
+    if coupling.ndim != 2 or coupling.shape[0] not in (1, counties) or coupling.shape[1] != len(COUPLING_NAMES):
+        raise ValueError(
+            f"coupling must have shape (1 or {counties}, {len(COUPLING_NAMES)}); got {coupling.shape}"
+        )
+    start = np.searchsorted(county, np.arange(counties + 1)).astype(np.int64)
+    return start, coupling
 
 
 def compile_kernel() -> None:

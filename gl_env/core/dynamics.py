@@ -19,8 +19,8 @@ The season runs in six phases, each a compiled function of one village's numbers
 The mechanisms (M1-M10 of the model brief) each live in one function below, whose docstring
 names the state and parameters that carry it. Phases 1-2 and the report (the first half of 3)
 only read the village itself; the procurement and the review are where a county's reduction
-over its villages would enter (see :mod:`gl_env.core.kernel`, which runs the batch in two
-passes split there).
+over its villages enters (:mod:`gl_env.core.county`, run by :mod:`gl_env.core.kernel` between
+the batch's two passes, writes the ``county_*`` fields of :class:`Midseason`).
 
 The arithmetic is IEEE 754 double precision, compiled by numba without fast-math (no
 reassociation, no fused multiply-add), in the order written: ``min``/``max``/``clip`` follow
@@ -535,6 +535,11 @@ class Midseason(NamedTuple):
     inspected: Any
     audited: Any
     audit_estimate_kg: Any
+    # Written by a county's review between the passes (gl_env.core.county); until_report writes
+    # NaN, 0 and NaN, which leave the village alone.
+    county_due_kg: Any  # the procurement due its county allots (NaN: the village's own rule)
+    tournament_credit: Any  # standing won (or lost) in the county's promotion tournament
+    yardstick_target_kg: Any  # next year's target raised by the county's yardstick (NaN: none)
 
 
 @_jit
@@ -585,6 +590,9 @@ def until_report(
         inspected,
         autumn * inspected,
         audit_estimate(p, true_harvest, u4, u5),
+        np.nan,
+        0.0,
+        np.nan,
     )
 
 
@@ -628,6 +636,8 @@ def from_procurement(
 
     # 3. procurement: the state takes its due from the store (down to the retention floor).
     due = autumn * procurement_due(p, c, pop, reported, s[S.target_kg], m[M.audited], m[M.audit_estimate_kg], soviet)
+    if not np.isnan(m[M.county_due_kg]):
+        due = autumn * m[M.county_due_kg]
     store = m[M.store_kg]
     taken = minimum(due, maximum(store - p[V.retention_floor_kg_per_person] * pop, 0.0))
     store = store - taken
@@ -667,11 +677,16 @@ def from_procurement(
         confiscated,
         excess,
     )
+    # (Added only where a tournament gave credit: x + 0.0 would turn a -0.0 change into +0.0.)
+    if m[M.tournament_credit] != 0.0:
+        change = change + m[M.tournament_credit]
     standing = clip(s[S.standing] + change, 0.0, 1.0)
     purge = purge_probability(p, c[C.purge_rate], standing)
     purged = flag(u7 < purge)
     target = spring * next_target(s[S.target_kg], s[S.reported_kg], p[V.ratchet], c[C.planned_growth])
     target = target + (1.0 - spring) * s[S.target_kg]
+    if not np.isnan(m[M.yardstick_target_kg]):
+        target = maximum(target, m[M.yardstick_target_kg])
     procured = taken + confiscated
     # harvest and reported are already 0 outside autumn (autumn * harvest is harvest, bit for bit).
     not_autumn = 1.0 - autumn

@@ -9,8 +9,8 @@ holds one row per village, so that a village's numbers lie together in memory.
 A season runs in two passes over the villages: up to the report
 (:func:`~gl_env.core.dynamics.until_report`, into a ``midseason`` scratch), then from the
 procurement on (:func:`~gl_env.core.dynamics.from_procurement`). Between them is the seam for
-coupling villages: a county's procurement and review would read a reduction over its
-villages' reports, computed there.
+coupling villages: a county's procurement and review read a reduction over its villages'
+reports, computed there (:func:`~gl_env.core.county.county_review`).
 
 Each loop exists serial and parallel (numba ``prange``, threads over villages). A village's
 numbers depend on its own inputs only, so both give the same bits on any thread count.
@@ -31,6 +31,7 @@ from numba import njit, prange
 from numba.core.registry import CPUDispatcher
 
 from gl_env.core.constants import BASELINE_BIRTHS_PER_1000_YEAR, SEASONS_PER_YEAR
+from gl_env.core.county import county_review
 from gl_env.core.dynamics import from_procurement, until_report, write_midseason
 from gl_env.core.params import Climate, Value
 from gl_env.core.random import NEXT_EPISODE_STREAM, splitmix64, uniforms
@@ -208,17 +209,21 @@ def _second_half(
 def step(
     base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
     values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights, midseason,
-    t_out, key_out, floats_out, obs, record, low, high,
+    t_out, key_out, floats_out, obs, record, low, high, county_start, coupling,
 ):  # fmt: skip
     """One season of every village (or, where ``restart``, its next episode's opening), in two passes.
 
     Reads the state ``(t, key, floats)`` and ``decisions``; writes the new state
     ``(t_out, key_out, floats_out)``, ``obs`` and ``record``. ``midseason`` is scratch.
+    Between the passes each county (``county_start``, ``coupling``: see :mod:`gl_env.core.county`;
+    none where ``county_start`` is empty) reviews its villages' reports.
     """
     n = t.shape[0]
     for i in range(n):
         _first_half(i, values, timeline, t, key, floats, decisions, restart, midseason)
-    # (A county's reduction over its villages' reports would go here.)
+    county_review(
+        county_start, coupling, values, timeline, soviet_season, t, key, floats, decisions, restart, midseason
+    )
     for i in range(n):
         _second_half(
             i, base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
@@ -231,13 +236,17 @@ def step(
 def step_parallel(
     base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
     values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights, midseason,
-    t_out, key_out, floats_out, obs, record, low, high,
+    t_out, key_out, floats_out, obs, record, low, high, county_start, coupling,
 ):  # fmt: skip
     """:func:`step` with each pass's villages spread over threads (``prange``); the same bits."""
     n = t.shape[0]
     # (The prange index is unsigned; the row arithmetic wants it signed.)
     for i in prange(n):
         _first_half(np.int64(i), values, timeline, t, key, floats, decisions, restart, midseason)
+    # (Serial: a county's villages are few, and counties are many only in big batches.)
+    county_review(
+        county_start, coupling, values, timeline, soviet_season, t, key, floats, decisions, restart, midseason
+    )
     for i in prange(n):
         _second_half(
             np.int64(i), base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier,
@@ -257,9 +266,9 @@ def _guard_cache() -> None:
     dropped when the fingerprint of every core module's source differs from the one stored
     beside it.
     """
-    from gl_env.core import constants, dynamics, params, random, state, views
+    from gl_env.core import constants, county, dynamics, params, random, state, views
 
-    modules = (constants, dynamics, kernel_module, params, random, state, views)
+    modules = (constants, county, dynamics, kernel_module, params, random, state, views)
     text = "".join(Path(m.__file__).read_text() for m in modules)
     fingerprint = hashlib.sha256(text.encode()).hexdigest()
     dispatchers = [
