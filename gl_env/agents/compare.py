@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 from gl_env import metrics
 from gl_env.agents.scripted import SCRIPTED_POLICIES, make_policy, ratio_policy
 from gl_env.rewards import REWARD_PRESETS
 from gl_env.rollout import run_episodes
 from gl_env.scenarios import SCENARIOS
+from gl_env.seeds import EVALUATION
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, default=200, help="villages (seeds 0..N-1) per policy and scenario")
+    parser.add_argument(
+        "--seeds", type=int, default=200, help="villages per policy and scenario (the first N evaluation seeds)"
+    )
     args = parser.parse_args()
     policies = {name: make_policy(name) for name in SCRIPTED_POLICIES}
     policies["inflate x1.5"] = ratio_policy(1.5)
@@ -31,7 +32,7 @@ def main() -> None:
     )
     for scenario in SCENARIOS:
         for name, policy in policies.items():
-            episodes = run_episodes(policy, np.arange(args.seeds), scenario=scenario)
+            episodes = run_episodes(policy, EVALUATION.block(0, args.seeds, "--seeds"), scenario=scenario)
             print(
                 f"{scenario:16s} {name:16s} {metrics.deaths_per_1000_per_year(episodes).mean():14.1f} "
                 f"{metrics.excess_deaths_per_1000(episodes).mean():11.1f} {episodes.purged.mean():7.0%} "
