@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 import evaluate
-from gl_env.agents.learned import RunConfig
 from gl_env.agents.scripted import SCRIPTED_POLICIES, make_policy
 from gl_env.benchmark import EVALUATION_SEED_START, GL_BENCH_V0, check_training_seeds
 from gl_env.envs.great_leap import GreatLeapEnv
@@ -195,27 +194,6 @@ def test_missing_score_anchor_is_said_not_guessed():
     assert len(notes) == 1 and "nobody" in notes[0]
     assert "score/balanced" not in results["reform"]["max_inflate"]
     assert "score" not in evaluate.leaderboard_rows(results, "reform", "balanced")[0]
-
-
-@pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory) -> Path:
-    """A PPO run trained for 128 steps, saved as train.py saves runs."""
-    from stable_baselines3 import PPO
-
-    from gl_env.sb3 import GreatLeapSB3VecEnv
-
-    run_dir = tmp_path_factory.mktemp("runs") / "default"
-    run_dir.mkdir()
-    env_kwargs = {"scenario": "historical-1958", "reward": "careerist"}
-    env = GreatLeapSB3VecEnv(num_envs=4, **env_kwargs)
-    env.seed(0)
-    model = PPO("MlpPolicy", env, n_steps=32, batch_size=64, n_epochs=1, seed=0, device="cpu")
-    model.learn(128)
-    model.save(run_dir / "best_model.zip")
-    RunConfig(
-        algo="ppo", env_id="gl_env/GreatLeap-v0", env_kwargs=env_kwargs, seed=0, num_envs=4, total_timesteps=128
-    ).save(run_dir)
-    return run_dir
 
 
 def test_learned_runs_are_evaluated_by_path_and_by_default(tiny_run, tmp_path, monkeypatch, capsys):

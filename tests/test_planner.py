@@ -22,31 +22,9 @@ def sweep_folder(tmp_path_factory):
     return run(parse_args(argv), log=lambda message: None)
 
 
-@pytest.fixture(scope="module")
-def learned_run(tmp_path_factory):
-    """A PPO cadre trained for 128 steps, saved as train.py saves runs."""
-    from stable_baselines3 import PPO
-
-    from gl_env.agents.learned import RunConfig
-    from gl_env.sb3 import GreatLeapSB3VecEnv
-
-    run_dir = tmp_path_factory.mktemp("planner") / "cadre"
-    run_dir.mkdir()
-    env_kwargs = {"scenario": "historical-1958", "reward": "careerist"}
-    env = GreatLeapSB3VecEnv(num_envs=4, **env_kwargs)
-    env.seed(0)
-    model = PPO("MlpPolicy", env, n_steps=32, batch_size=64, n_epochs=1, seed=0, device="cpu")
-    model.learn(128)
-    model.save(run_dir / "best_model.zip")
-    RunConfig(
-        algo="ppo", env_id="gl_env/GreatLeap-v0", env_kwargs=env_kwargs, seed=0, num_envs=4, total_timesteps=128
-    ).save(run_dir)
-    return run_dir
-
-
 @pytest.fixture(params=["scripted", "learned", "best_response"])
-def responder(request, sweep_folder, learned_run):
-    return {"scripted": ("scripted", "max_inflate"), "learned": ("learned", learned_run)}.get(
+def responder(request, sweep_folder, tiny_run):
+    return {"scripted": ("scripted", "max_inflate"), "learned": ("learned", tiny_run)}.get(
         request.param, ("best_response", sweep_folder)
     )
 
