@@ -9,11 +9,13 @@ Keys (per season; kg of raw grain, persons):
 - ``harvest_kg``, ``reported_kg`` (autumn only, else 0), ``report_ratio`` (of the latest report),
   ``steel_kg``, ``reported_steel_kg``;
 - ``procurement_kg`` (taken, confiscations included), ``procurement_due_kg``, ``confiscated_kg``,
-  ``relief_kg``, ``concealed_kg``;
+  ``relief_kg`` (lean-season resales and relief for visible deaths), ``concealed_kg``;
 - grain-balance flows ``private_output_kg``, ``consumption_kg``, ``seed_kg``, ``waste_kg``,
   ``spoilage_kg``, ``store_start_kg``, ``hidden_start_kg``, ``store_kg``, ``hidden_kg`` (end);
 - ``food_kg_per_person`` (eaten per person per day), ``kcal_per_person_day``, ``kcal_need_per_person_day``;
-- ``deaths``, ``excess_deaths`` (above the 1957 rate), ``births``, ``population`` (end);
+- ``deaths``, ``excess_deaths`` (above the 1957 rate), ``births``, ``emigrants`` (left this season,
+  alive elsewhere), ``returnees`` (came back), ``population`` (end: start - deaths + births -
+  emigrants + returnees);
 - ``standing`` (end), ``purge_probability``, ``purged``, ``audited``, ``searched`` (0/1);
 - ``reward_components``: ``{term: {"value": v, "weighted": weight * v}}`` for each reward term.
 """
@@ -57,6 +59,8 @@ INFO_KEYS: tuple[str, ...] = (
     "deaths",
     "excess_deaths",
     "births",
+    "emigrants",
+    "returnees",
     "population",
     "standing",
     "purge_probability",

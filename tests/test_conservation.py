@@ -48,7 +48,7 @@ def test_grain_and_people_are_conserved_and_stay_valid(world, plan, seed):
         inflow, outflow = grain_residual(o)
         outflow += new.store_kg + new.hidden_kg
         assert abs(inflow - outflow) <= 1e-9 * max(inflow, 1.0)
-        assert new.population == o.population_start - o.deaths + o.births
+        assert new.population == o.population_start - o.deaths + o.births - o.emigrants + o.returnees
         for name, value in zip(new._fields, new, strict=True):
             assert np.isfinite(value), name
             if name not in ("t", "key"):

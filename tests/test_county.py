@@ -129,8 +129,8 @@ def test_grain_and_people_are_conserved_per_village_and_county(scenario, overrid
         np.testing.assert_allclose(inflow, outflow, rtol=1e-9, atol=1e-6)
         by_county = (inflow - outflow).reshape(2, villages).sum(axis=1)
         assert (np.abs(by_county) <= 1e-9 * inflow.reshape(2, villages).sum(axis=1) + 1e-6).all()
-        assert np.array_equal(new.population, o.population_start - o.deaths + o.births)
-        people = (before[:, 0] - o.deaths + o.births).reshape(2, villages).sum(axis=1)
+        assert np.array_equal(new.population, o.population_start - o.deaths + o.births - o.emigrants + o.returnees)
+        people = (before[:, 0] - o.deaths + o.births - o.emigrants + o.returnees).reshape(2, villages).sum(axis=1)
         np.testing.assert_allclose(new.population.reshape(2, villages).sum(axis=1), people, rtol=1e-12)
         assert np.isfinite(c.obs).all() and (c.obs >= OBS_LOW).all() and (c.obs <= OBS_HIGH).all()
 

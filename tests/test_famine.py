@@ -198,8 +198,10 @@ def test_constant_diet_deaths_fall_as_intake_rises(activity):
     # Well fed, a village dies at its normal rate; on 800 kcal a day, far above it.
     assert rates[0, kcal == 2000.0][0] == pytest.approx(BASELINE_DEATHS_PER_1000_YEAR, rel=0.1)
     assert rates[0, kcal == 800.0][0] > 10 * BASELINE_DEATHS_PER_1000_YEAR
-    # A sustained shortfall kills more in its second year than in its first.
-    assert np.all(rates[1][kcal <= 1450.0] > rates[0][kcal <= 1450.0])
+    # A sustained shortfall kills more in its second year than in its first, where the first leaves
+    # most alive (deeper, the frail are gone by the second year: the survivors are the robust).
+    moderate = (kcal <= 1450.0) & (rates[0] < 300.0)
+    assert moderate.sum() >= 2 and np.all(rates[1][moderate] > rates[0][moderate])
 
 
 def test_work_costs_energy_so_working_villages_die_sooner():

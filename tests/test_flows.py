@@ -48,7 +48,8 @@ def test_an_audit_at_the_largest_error_never_makes_procurement_negative():
 
 
 def relief_bound(episodes, scenario: str, **overrides) -> np.ndarray:
-    """relief_rate x relief_threshold x the people at each season's start: the most relief can be.
+    """(relief_rate / 2 + 1/4) x relief_threshold x the people at each season's start: the most relief
+    can be (half the yearly resales at a time, and at most a season's threshold ration for deaths).
 
     ``randomized`` draws both per village, so there the widest documented values bound it.
     """
@@ -57,8 +58,9 @@ def relief_bound(episodes, scenario: str, **overrides) -> np.ndarray:
     else:
         params = make_params(scenario, **overrides)
         rate, threshold = np.max(params.relief_rate), params.relief_threshold_kg_per_person
-    people = episodes.info["population"] + episodes.info["deaths"] - episodes.info["births"]
-    return rate * threshold * people * (1 + 1e-12)
+    info = episodes.info
+    people = info["population"] + info["deaths"] - info["births"] + info["emigrants"] - info["returnees"]
+    return (0.5 * rate + 0.25) * threshold * people * (1 + 1e-12)
 
 
 def test_relief_is_bounded_by_the_threshold_ration_under_runaway_targets():

@@ -56,9 +56,9 @@ def test_m2_winter_works_raise_next_years_harvest_with_a_lag():
     assert harvests(some)[1] > harvests(none)[1]
 
 
-def test_m2_hasty_works_fail_and_damage_the_land():
+def test_m2_hasty_works_are_wasted_and_damage_the_land():
     hasty = winter_works(0.6, haste=5.0)
-    assert hasty[3][1].works_failed == 1.0
+    assert hasty[3][1].works_wasted == 1.0
     assert hasty[4][0].infra < winter_works(0.0)[4][0].infra
 
 

@@ -31,13 +31,28 @@ KCAL_NEED_BASE_PER_DAY = 1700.0
 # Extra energy of one day of heavy manual farm work over rest (8 h at ~2 kcal/min above resting):
 # FAO/WHO/UNU (1985); Durnin & Passmore (1967), Energy, Work and Leisure.
 KCAL_PER_WORKDAY = 1000.0
-# Metabolic adaptation: as body reserves run down, energy spent at rest falls (Keys et al. 1950,
-# The Biology of Human Starvation: basal metabolism fell 39% per person in semi-starvation).
-# The need falls linearly to (1 - 0.4) of normal as reserves approach exhaustion.
-METABOLIC_ADAPTATION = 0.4
-# Famine foods: when grain falls short of the need, people gather wild plants, chaff and bark
-# (the "substitute foods" campaign of 1960), covering part of the gap up to this many kcal/day.
-KCAL_FAMINE_FOODS_MAX_PER_DAY = 400.0
+# Metabolic adaptation: as body reserves run down, energy spent at rest falls. Keys et al. (1950),
+# The Biology of Human Starvation: after 24 weeks at ~1,570 kcal/day the volunteers' basal
+# metabolism had fallen ~39% with ~24% of body weight lost (reserve ~0.4 in model units, where 0
+# is a ~40% loss); activity fell too. If the base need (PAL ~1.5) falls in proportion, 0.39 over
+# 0.6 of the reserve spent gives ~0.65; per unit of active tissue the fall was smaller, so the
+# population value is taken in the middle of 0.45-0.65 (judgement within the cited range). The
+# need falls linearly to (1 - this) of normal as reserves approach exhaustion.
+METABOLIC_ADAPTATION = 0.55
+# Famine foods (wild greens, chaff, bark, the "substitute foods" campaign of 1960: Yang Jisheng,
+# Tombstone; Dikotter 2010; Zhou Xun 2012; famine foods as a universal response: O Grada 2009,
+# Famine: A Short History). Gathered with diminishing returns on the gap g between need and food:
+# kcal = C (1 - (1 - g / 2C)^2) up to g = 2C, then C, with C = cap x s(season): one for one for
+# small gaps, smooth where it reaches the cap, so it never binds all at once. No source gives a
+# per-person cap: 500 kcal/day is a judgement inside the 300-600 range that foraging on stripped
+# collective land allows (MODEL_CARD.md shows the sensitivity). Seasonal availability (wild greens
+# in spring and summer, little in winter): judgement.
+KCAL_FAMINE_FOODS_CAP_PER_DAY = 500.0
+FAMINE_FOODS_SEASON = (1.0, 1.0, 0.7, 0.4)
+# Health cost of famine foods: bark, chaff and cobs cause oedema, constipation and dysentery (the
+# same sources). The hunger-related disease hazard is multiplied by 1 + this x (famine-food share
+# of the intake). Judgement.
+FAMINE_FOODS_HEALTH_COST = 1.0
 
 # --- body reserves and mortality ------------------------------------------------------------------
 # Energy a population-average person can lose before lethal emaciation: death comes near a loss
@@ -49,15 +64,32 @@ KCAL_FAMINE_FOODS_MAX_PER_DAY = 400.0
 LETHAL_RESERVE_KCAL = 150_000.0
 # Share of surplus energy that rebuilds reserves (the rest is the cost of tissue synthesis).
 REFEEDING_EFFICIENCY = 0.7
-# Individuals' reserves spread around the village mean (children, the old and the sick hold less).
-# With a symmetric triangular spread of half-width w around a mean reserve r, the share of people
-# whose own reserve is exhausted is (w - r)^2 / (2 w^2) for 0 <= r <= w: this is the seasonal
-# starvation death rate. w = 0.5 means nobody starves while the mean reserve stays above half
-# (a ~20% loss of body mass; the Minnesota volunteers lost 25% and all lived).
-RESERVE_SPREAD = 0.5
-# Hunger makes disease deadlier (Scrimshaw, Taylor & Gordon 1968, Interactions of Nutrition and
-# Infection, WHO): baseline mortality is multiplied by 1 + this * (1 - reserve).
-HUNGER_DISEASE_FACTOR = 1.0
+# Hunger-related disease (most famine deaths: Mokyr & O Grada 2002, "What do people die of during
+# famines", Eur Rev Econ Hist 6:339). Malnutrition raises mortality multiplicatively, about
+# log-linearly in the weight deficit (Pelletier, Frongillo, Schroeder & Habicht 1995, Bull WHO
+# 73:443: a few percent more child mortality per point of weight-for-age deficit). The baseline
+# hazard is multiplied by (1 + b D / 8)^8 (within 8% of exp(b D) over the range, using only
+# products), D = 40 x (1 - reserve) the points of body weight lost; b = 0.05 per point, the child
+# estimate extrapolated to all ages (judgement).
+DISEASE_PER_POINT_LOST = 0.05
+WEIGHT_LOSS_AT_EXHAUSTION = 40.0
+# Inanition: the seasonal hazard of a person of average frailty is STARVATION_HAZARD_AT_EXHAUSTION
+# x (1 - reserve)^8. Anchors: death near a ~40% loss (reserve 0; Leiter &
+# Marliss 1982) - a hazard of 4 a season is death within weeks; healthy young men survive a 24%
+# loss (reserve 0.4) for months (Keys et al. 1950): 4 x 0.6^8 = 0.07 a season for the average
+# villager, whose frailty is well above theirs. The power is a judgement between those anchors.
+STARVATION_HAZARD_AT_EXHAUSTION = 4.0
+# People are not equal: frailty z multiplies each person's hunger-related hazard (disease and
+# inanition), with z gamma-distributed of mean 1 (Vaupel, Manton & Stallard 1979, Demography
+# 16:439). The variance, 2 (a strongly left-skewed spread of resistance: most people above the
+# mean's resistance, a minority far below), is a judgement standing for the young, the old and the
+# sick (famine deaths concentrate there: Watkins & Menken 1985, Pop Dev Rev 11:647). With gamma
+# frailty of mean z and variance v z^2 the season's hunger deaths are the share
+# 1 - (1 + v z h)^(-1/v) and the survivors' mean frailty is z / (1 + v z h) (the frail die
+# first), both exactly. The frail are renewed (children grow up, the sick recover or die) at
+# FRAILTY_RENEWAL_PER_SEASON a season: judgement.
+FRAILTY_VARIANCE = 2.0
+FRAILTY_RENEWAL_PER_SEASON = 0.1
 # Crude death and birth rates of China in 1957, the last year before the Leap (NBS, China
 # Statistical Yearbook 1983: 10.80 and 34.03 per 1000). They set the no-famine baseline only.
 BASELINE_DEATHS_PER_1000_YEAR = 10.8
@@ -67,11 +99,34 @@ BASELINE_BIRTHS_PER_1000_YEAR = 34.0
 # reserve, none below FERTILITY_RESERVE_ZERO, linear between.
 FERTILITY_RESERVE_FULL = 0.8
 FERTILITY_RESERVE_ZERO = 0.4
+# Mobilisation separates spouses: a share of the labor sent to works and furnaces lived in work
+# camps away from home (the 1958-59 winter campaigns, dormitories; Yang Jisheng, Tombstone), and
+# couples apart conceive nothing. Share of that labor away from home: judgement.
+WORKS_AWAY_SHARE = 0.5
+# Postponed conceptions are partly made up once food and families return (the Dutch Hunger Winter:
+# Stein, Susser, Saenger & Marolla 1975, Famine and Human Development; Bongaarts & Cain 1982,
+# "Demographic responses to famine"): each season this share of the postponed stock is conceived,
+# times fertility, and this share is given up for good (ageing, widowhood). Judgement: about half
+# of postponed conceptions are made up in good conditions.
+CATCH_UP_PER_SEASON = 0.2
+POSTPONED_LOST_PER_SEASON = 0.2
 # Conception to birth: three seasons.
 GESTATION_SEASONS = 3
 # Collectivised child care (M5) raises child deaths: baseline mortality rises by up to this share
 # when all women are mobilised.
 CHILDCARE_MORTALITY_RISK = 0.1
+
+# Flight: villagers leave when hungry and the roads are open (O Grada 2009; restricted in China by
+# the 1958 household registration and militia blocking roads, "blind migrants" sent back:
+# Dikotter 2010, Yang Jisheng). Each season up to FLIGHT_MAX_PER_SEASON of the village leaves,
+# in proportion to how far the mean reserve is below FLIGHT_RESERVE, times (1 -
+# Climate.migration_control); emigrants come back at RETURN_PER_SEASON a season, in proportion to
+# how far the reserve is above RETURN_RESERVE (up to 1 at a full reserve). All judgements: no
+# source gives a seasonal rate. Emigrants' deaths away are not the village's deaths.
+FLIGHT_MAX_PER_SEASON = 0.1
+FLIGHT_RESERVE = 0.7
+RETURN_PER_SEASON = 0.3
+RETURN_RESERVE = 0.8
 
 # --- work capacity ---------------------------------------------------------------------------------
 # Hunger lowers labour productivity (famine trap): work capacity is sqrt(food adequacy, floored)
@@ -108,8 +163,12 @@ WORKS_GAIN_PER_DAY_HA = 0.0035
 WORKS_SEASON_EFFICIENCY = (1 / 3, 1 / 3, 1 / 3, 1.0)
 INFRA_MAX = 1.4
 INFRA_DECAY_PER_SEASON = 0.01
-# Failed hasty works destroy this multiple of what they would have added (salinised, flooded land).
+# Wasted hasty works destroy this multiple of what they would have added (salinised, flooded land).
 WORKS_FAILURE_DAMAGE = 0.5
+# Graded works: the share of a season's works wasted is (intensity / haste)^2 (the v0 failure
+# chance, now a share) times a village draw, uniform with mean 1 and this s.d. No source gives the
+# within-province dispersion of works outcomes; 0.3 is a modest judgement (MODEL_CARD.md).
+WORKS_WASTE_SD = 0.3
 # Backyard pig iron per labour-day: ~3-4 Mt from ~90 million people over ~2 months in 1958
 # (calibration_targets.csv: people_mobilised_backyard_furnaces, steel_output_unusable).
 STEEL_KG_PER_WORKDAY = 0.6

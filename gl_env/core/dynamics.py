@@ -29,7 +29,7 @@ one rule (the first argument unless the second is strictly smaller / larger) and
 or run as plain Python (``NUMBA_DISABLE_JIT=1``), one village or many, on any thread count.
 
 Randomness (per village, per season, from the episode key; :mod:`gl_env.core.random`):
-weather (2 uniforms), failure of hasty works (1), audit (1) and audit error (2), anti-hiding
+weather (2 uniforms), the waste of hasty works (1), audit (1) and audit error (2), anti-hiding
 search (1), purge (1).
 """
 
@@ -50,12 +50,16 @@ from gl_env.core.state import StateColumn as S
 
 # sqrt(6): scales the sum of two uniforms minus one (variance 1/6) to unit variance.
 _TRIANGULAR_TO_UNIT = 6.0**0.5
+# sqrt(12): scales a uniform minus one half (variance 1/12) to unit variance.
+_UNIFORM_TO_UNIT = 12.0**0.5
 _TINY = 1e-12
 # Standing drifts back toward its initial value by this share each season (superiors forget).
 STANDING_REVERSION = 0.05
 _BASELINE_DEATHS = k.BASELINE_DEATHS_PER_1000_YEAR / 1000.0 / k.SEASONS_PER_YEAR
 _BASELINE_CONCEPTIONS = k.BASELINE_BIRTHS_PER_1000_YEAR / 1000.0 / k.SEASONS_PER_YEAR
 _WORKDAYS_PER_WORKER = k.DAYS_PER_SEASON * k.WORKDAY_SHARE
+# demography's closed form of the gamma-frailty survival, (1 + v z h)^(-1/v), is a square root.
+assert k.FRAILTY_VARIANCE == 2.0, "demography() computes (1 + v z h)^(-1/v) for v = 2 only"
 
 # Inlined into the kernel's loops at numba's level (about twice as fast as calls: the array views
 # each call takes cost reference counting that inlining lets numba prune).
@@ -86,7 +90,7 @@ class Outcome(NamedTuple):
     procurement_due_kg: Any  # what the state demanded
     procurement_kg: Any  # what it took, confiscations included
     confiscated_kg: Any  # hidden grain found by an anti-hiding search
-    relief_kg: Any
+    relief_kg: Any  # state grain returned: lean-season resales and relief for visible deaths
     consumption_kg: Any  # grain and private produce eaten
     waste_kg: Any  # canteen waste
     spoilage_kg: Any
@@ -97,10 +101,12 @@ class Outcome(NamedTuple):
     deaths: Any
     excess_deaths: Any  # deaths above the 1957 baseline rate
     births: Any
+    emigrants: Any  # people who left the village this season (alive elsewhere)
+    returnees: Any  # emigrants who came back this season
     population_start: Any
     audited: Any  # 1.0 if the harvest was audited this season
     searched: Any  # 1.0 if an anti-hiding search took place
-    works_failed: Any  # 1.0 if this season's works failed
+    works_wasted: Any  # share of this season's works wasted by haste (0-1)
     purge_probability: Any
     purged: Any  # 1.0 if the cadre was purged (the episode ends)
     standing_change: Any
@@ -163,23 +169,26 @@ def labor(p: np.ndarray, c: np.ndarray, s: np.ndarray, d: np.ndarray) -> tuple[f
 def works(
     p: np.ndarray, s: np.ndarray, d: np.ndarray, days: float, capacity: float, spring: float, winter: float, u: float
 ) -> tuple[float, float, float]:
-    """M2: works build infrastructure that raises yields from next spring, unless hasty.
+    """M2: works build infrastructure that raises yields from next spring, less what haste wastes.
 
     Gains per labor-day/ha are largest in winter and shrink as ``State.infra`` nears
     :data:`~gl_env.core.constants.INFRA_MAX`; they wait in ``State.works_pending`` until
-    spring. Works fail with probability (intensity / ``works_haste_days_per_ha``)^2, and a
-    failure damages the land (salinised or flooded fields) at once. Infrastructure decays.
-    Returns the infrastructure, the pending gain and 1.0 if the works failed.
+    spring. Haste wastes a share of the season's works that grows continuously with it:
+    (intensity / ``works_haste_days_per_ha``)^2 times a village draw (uniform, mean 1, s.d.
+    :data:`~gl_env.core.constants.WORKS_WASTE_SD`), held in [0, 1]; the wasted part damages the
+    land (salinised or flooded fields) at once. Infrastructure decays. Returns the
+    infrastructure, the pending gain and the share wasted.
     """
     intensity = days * d[D.labor_works] * capacity / (p[V.population] * p[V.land_per_person_ha])
     efficiency = k.WORKS_SEASON_EFFICIENCY[0] + winter * (k.WORKS_SEASON_EFFICIENCY[3] - k.WORKS_SEASON_EFFICIENCY[0])
     room = maximum(k.INFRA_MAX - s[S.infra], 0.0) / (k.INFRA_MAX - 1.0)
     gain = k.WORKS_GAIN_PER_DAY_HA * intensity * efficiency * room
     haste = minimum(intensity / p[V.works_haste_days_per_ha], 1.0)
-    failed = flag(u < haste * haste)
-    infra = s[S.infra] + spring * s[S.works_pending] - k.INFRA_DECAY_PER_SEASON - failed * k.WORKS_FAILURE_DAMAGE * gain
-    pending = (1.0 - spring) * s[S.works_pending] + (1.0 - failed) * gain
-    return clip(infra, 0.3, k.INFRA_MAX), pending, failed
+    draw = 1.0 + k.WORKS_WASTE_SD * (u - 0.5) * _UNIFORM_TO_UNIT
+    wasted = clip(haste * haste * draw, 0.0, 1.0)
+    infra = s[S.infra] + spring * s[S.works_pending] - k.INFRA_DECAY_PER_SEASON - wasted * k.WORKS_FAILURE_DAMAGE * gain
+    pending = (1.0 - spring) * s[S.works_pending] + (1.0 - wasted) * gain
+    return clip(infra, 0.3, k.INFRA_MAX), pending, wasted
 
 
 # --- 2. crop and harvest ------------------------------------------------------------------------
@@ -307,17 +316,28 @@ def procurement_due(
 
 
 @_jit
-def relief(p: np.ndarray, c: np.ndarray, pop: float, reported: float, taken: float) -> float:
-    """Relief grain (state resales), judged on the *reported* grain left per person.
+def relief(
+    p: np.ndarray, c: np.ndarray, s: np.ndarray, pop: float, autumn: float, spring: float, reported: float, taken: float
+) -> float:
+    """State grain returned to the village: resales judged on the *reported* grain left, and relief
+    for visible deaths.
 
-    Relief = ``Climate.relief_rate`` x max(0, ``relief_threshold_kg_per_person`` x population -
-    max(reported - taken, 0)). The state counts what it actually took, not what it demanded
-    (a demand far above the store would otherwise "relieve" grain that never left), and the
-    reported grain left cannot fall below zero; so relief never exceeds ``relief_rate`` x the
-    threshold ration for the village's people. An inflated report hides the village's need.
+    Resales, half at the autumn procurement (the state settles what it leaves the village) and half
+    in the spring lean season (the old grain runs out before the summer wheat): ``Climate.relief_rate``
+    x max(0, ``relief_threshold_kg_per_person`` x population - the reported grain left, max(report -
+    taken, 0)), with this autumn's report and take, and in spring last autumn's
+    (``State.reported_kg``, ``State.procurement_kg``). The state counts what it took, not what it
+    demanded, and sees only the report: an inflated report hides the village's need. Relief for
+    visible deaths (every season): ``Climate.death_relief_kg`` kg per person per excess death per
+    1000 in the season before (``State.excess_deaths_per_1000``), at most a season of the
+    threshold ration. So relief never exceeds (``relief_rate`` / 2 + 1/4) x the threshold ration
+    for the village's people.
     """
-    left = maximum(reported - taken, 0.0)
-    return c[C.relief_rate] * maximum(p[V.relief_threshold_kg_per_person] * pop - left, 0.0)
+    left = autumn * maximum(reported - taken, 0.0) + spring * maximum(s[S.reported_kg] - s[S.procurement_kg], 0.0)
+    resale = (autumn + spring) * 0.5 * c[C.relief_rate] * maximum(p[V.relief_threshold_kg_per_person] * pop - left, 0.0)
+    threshold = p[V.relief_threshold_kg_per_person] * pop
+    for_deaths = minimum(c[C.death_relief_kg] * maximum(s[S.excess_deaths_per_1000], 0.0) * pop, 0.25 * threshold)
+    return resale + for_deaths
 
 
 @_jit
@@ -356,58 +376,112 @@ def canteen(
 
 @_jit
 def nutrition(
-    s: np.ndarray, pop: float, food_kg: float, worked_days: float, capacity: float
-) -> tuple[float, float, float]:
+    s: np.ndarray, pop: float, food_kg: float, worked_days: float, capacity: float, foraging: float
+) -> tuple[float, float, float, float]:
     """Energy balance against body reserves (``State.reserve``), per person per day.
 
     Intake = food x :data:`~gl_env.core.constants.KCAL_PER_KG_GRAIN` + other food + famine
-    foods (gathered in proportion to the gap, up to a cap). Need = base need (lowered by
-    metabolic adaptation as reserves fall) + the energy of the work done (hungry people work
-    at lower intensity: ``capacity``). A deficit draws on reserves; a surplus rebuilds them at
-    the refeeding efficiency. Returns intake and need (kcal/person/day) and the mean reserve.
+    foods: of the gap g between need and food, cap x (1 - (1 - g / 2cap)^2) kcal are gathered
+    (the whole cap from a gap of twice the cap; the curve is smooth there), with cap
+    :data:`~gl_env.core.constants.KCAL_FAMINE_FOODS_CAP_PER_DAY` x ``foraging`` (the season's
+    availability). Need = base need (lowered by metabolic adaptation as reserves fall) + the
+    energy of the work done (hungry people work at lower intensity: ``capacity``). A deficit
+    draws on reserves; a surplus rebuilds them at the refeeding efficiency. Returns intake and
+    need (kcal/person/day), the mean reserve and the famine foods' share of the intake.
     """
     person_days = maximum(pop, _TINY) * k.DAYS_PER_SEASON
     need = k.KCAL_NEED_BASE_PER_DAY * (1.0 - k.METABOLIC_ADAPTATION * (1.0 - s[S.reserve]))
     need = need + k.KCAL_PER_WORKDAY * worked_days * capacity / person_days
     intake = food_kg * k.KCAL_PER_KG_GRAIN / person_days + k.KCAL_OTHER_FOOD_PER_DAY
-    intake = intake + clip(need - intake, 0.0, k.KCAL_FAMINE_FOODS_MAX_PER_DAY)
+    gap = maximum(need - intake, 0.0)
+    cap = k.KCAL_FAMINE_FOODS_CAP_PER_DAY * foraging
+    # Gathered one for one at first, with returns falling to zero at twice the cap (smooth there).
+    short = maximum(1.0 - gap / (2.0 * cap), 0.0)
+    famine_foods = cap * (1.0 - short * short)
+    intake = intake + famine_foods
     balance = (intake - need) * k.DAYS_PER_SEASON / k.LETHAL_RESERVE_KCAL
     # A surplus rebuilds reserves at the refeeding efficiency (a deficit draws them 1:1).
     if balance > 0.0:
         balance = balance * k.REFEEDING_EFFICIENCY
-    return intake, need, clip(s[S.reserve] + balance, 0.0, 1.0)
+    return intake, need, clip(s[S.reserve] + balance, 0.0, 1.0), famine_foods / intake
 
 
 # --- 5. people ----------------------------------------------------------------------------------
 @_jit
-def demography(s: np.ndarray, d: np.ndarray, pop: float, reserve: float) -> tuple[float, float, float, float]:
+def hunger_hazard(reserve: float, famine_food_share: float) -> float:
+    """The seasonal hunger-related hazard of a person of mean frailty (1): disease, then inanition.
+
+    Disease: the baseline hazard times ((1 + b D / 8)^8 - 1), D the points of body weight lost
+    (:data:`~gl_env.core.constants.DISEASE_PER_POINT_LOST`), times the famine foods' health cost
+    (1 + :data:`~gl_env.core.constants.FAMINE_FOODS_HEALTH_COST` x their share of the intake).
+    Inanition: :data:`~gl_env.core.constants.STARVATION_HAZARD_AT_EXHAUSTION` x (1 - reserve)^8.
+    Both are smooth and rise from the first kcal of deficit: there is no threshold.
+    """
+    x = 1.0 + k.DISEASE_PER_POINT_LOST * k.WEIGHT_LOSS_AT_EXHAUSTION * (1.0 - reserve) / 8.0
+    x2 = x * x
+    x4 = x2 * x2
+    disease = _BASELINE_DEATHS * (x4 * x4 - 1.0) * (1.0 + k.FAMINE_FOODS_HEALTH_COST * famine_food_share)
+    spent = 1.0 - reserve
+    spent2 = spent * spent
+    spent4 = spent2 * spent2
+    return disease + k.STARVATION_HAZARD_AT_EXHAUSTION * spent4 * spent4
+
+
+@_jit
+def demography(
+    s: np.ndarray, d: np.ndarray, pop: float, reserve: float, famine_food_share: float
+) -> tuple[float, float, float, float, float]:
     """Deaths and births from body reserves, not from the famine's record.
 
-    Deaths: the 1957 baseline rate, raised by hunger (disease) and by collective child care
-    (M5, ``Decision.mobilization``), plus starvation: the share of people whose own reserve is
-    exhausted under a triangular spread around the mean (see
-    :data:`~gl_env.core.constants.RESERVE_SPREAD`). Those who starve are the weakest, so the
-    survivors' mean reserve is the spread's mean above zero (frailty selection). Births:
-    conceptions at the 1957 rate times fertility (falls with reserves), born three seasons
-    later (``State.born_*``). Returns deaths, births, conceptions and the survivors' reserve.
+    Deaths: the 1957 baseline rate, raised by collective child care (M5,
+    ``Decision.mobilization``), plus hunger-related deaths (:func:`hunger_hazard` h) among people
+    of gamma-distributed frailty of mean z = ``State.frailty`` and variance v z^2 (v =
+    :data:`~gl_env.core.constants.FRAILTY_VARIANCE`): the share 1 - (1 + v z h)^(-1/v) dies, and
+    the survivors' mean frailty falls to z / (1 + v z h) (the frail die first), renewed
+    toward 1 by :data:`~gl_env.core.constants.FRAILTY_RENEWAL_PER_SEASON` a season. Births:
+    conceptions at the 1957 rate times fertility (falls with reserves) times the share of
+    couples together (mobilisation for works and furnaces separates them:
+    :data:`~gl_env.core.constants.WORKS_AWAY_SHARE`), born three seasons later
+    (``State.born_*``); conceptions lost join ``State.postponed_conceptions``, of which
+    :data:`~gl_env.core.constants.CATCH_UP_PER_SEASON` is made up each season as conditions
+    allow. Returns deaths, births, conceptions, the survivors' mean frailty and the postponed stock.
     """
-    w = k.RESERVE_SPREAD
-    # How far below zero the weakest person's reserve falls (0 while everyone has some left).
-    below = minimum(reserve - w, 0.0)
-    starvation = below * below / (2.0 * w * w)
-    # Mean of the triangular spread truncated at zero: (r - below^3 / 6w^2) / (1 - starved share).
-    survivors_reserve = clip((reserve - below * below * below / (6.0 * w * w)) / (1.0 - starvation), 0.0, 1.0)
-    disease = (
-        _BASELINE_DEATHS
-        * (1.0 + k.HUNGER_DISEASE_FACTOR * (1.0 - reserve))
-        * (1.0 + k.CHILDCARE_MORTALITY_RISK * d[D.mobilization])
-    )
-    deaths = pop * minimum(disease + starvation, 1.0)
+    frailty = s[S.frailty]
+    zh = frailty * hunger_hazard(reserve, famine_food_share)
+    baseline = _BASELINE_DEATHS * (1.0 + k.CHILDCARE_MORTALITY_RISK * d[D.mobilization])
+    spread = 1.0 + k.FRAILTY_VARIANCE * zh
+    # (1 + v z h)^(-1/v) with v = 2: a square root, rounded exactly like + - * /.
+    hunger = 1.0 - 1.0 / np.sqrt(spread)
+    deaths = pop * minimum(baseline + (1.0 - baseline) * hunger, 1.0)
+    selected = frailty / spread
+    frailty = selected + k.FRAILTY_RENEWAL_PER_SEASON * (1.0 - selected)
+
     fertility = clip(
         (reserve - k.FERTILITY_RESERVE_ZERO) / (k.FERTILITY_RESERVE_FULL - k.FERTILITY_RESERVE_ZERO), 0.0, 1.0
     )
-    conceived = (pop - deaths) * _BASELINE_CONCEPTIONS * fertility
-    return deaths, s[S.born_next], conceived, survivors_reserve
+    together = 1.0 - k.WORKS_AWAY_SHARE * (d[D.labor_works] + d[D.labor_steel])
+    possible = (pop - deaths) * _BASELINE_CONCEPTIONS
+    conceived = possible * fertility * together
+    made_up = k.CATCH_UP_PER_SEASON * s[S.postponed_conceptions] * fertility * together
+    postponed = (s[S.postponed_conceptions] - made_up) * (1.0 - k.POSTPONED_LOST_PER_SEASON) + possible - conceived
+    return deaths, s[S.born_next], conceived + made_up, frailty, postponed
+
+
+@_jit
+def flight(c: np.ndarray, s: np.ndarray, remaining: float, reserve: float) -> tuple[float, float]:
+    """Villagers flee hunger where the roads are open, and come back once the village is fed.
+
+    Emigrants = the people left after the season's deaths x
+    :data:`~gl_env.core.constants.FLIGHT_MAX_PER_SEASON` x how far the reserve is below
+    :data:`~gl_env.core.constants.FLIGHT_RESERVE` (share) x (1 - ``Climate.migration_control``);
+    returnees = ``State.emigrants_away`` x :data:`~gl_env.core.constants.RETURN_PER_SEASON` x
+    how far the reserve is above :data:`~gl_env.core.constants.RETURN_RESERVE` (share of the
+    way to 1). Returns emigrants and returnees (persons).
+    """
+    hunger = clip((k.FLIGHT_RESERVE - reserve) / k.FLIGHT_RESERVE, 0.0, 1.0)
+    emigrants = remaining * k.FLIGHT_MAX_PER_SEASON * hunger * (1.0 - c[C.migration_control])
+    fed = clip((reserve - k.RETURN_RESERVE) / (1.0 - k.RETURN_RESERVE), 0.0, 1.0)
+    return emigrants, s[S.emigrants_away] * k.RETURN_PER_SEASON * fed
 
 
 @_jit
@@ -527,7 +601,7 @@ class Midseason(NamedTuple):
     reported_steel_kg: Any
     infra: Any
     works_pending: Any
-    works_failed: Any
+    works_wasted: Any
     store_kg: Any  # after seed, harvest and concealment
     hidden_kg: Any
     concealed_kg: Any
@@ -554,7 +628,7 @@ def until_report(
 
     days, worked_days, capacity, collective_ha, private_ha = labor(p, c, s, d)
     steel = days * d[D.labor_steel] * capacity * k.STEEL_KG_PER_WORKDAY
-    infra, works_pending, works_failed = works(p, s, d, days, capacity, spring, winter, u2)
+    infra, works_pending, works_wasted = works(p, s, d, days, capacity, spring, winter, u2)
 
     seed_from_store, seed_from_hidden, sown_share = sowing(s, collective_ha, spring)
     crop_labor = crop_growth(c, s, d, days, capacity, collective_ha, sown_share, spring, summer, autumn)
@@ -582,7 +656,7 @@ def until_report(
         steel * d[D.steel_report_ratio],
         infra,
         works_pending,
-        works_failed,
+        works_wasted,
         store,
         hidden,
         concealed,
@@ -628,7 +702,7 @@ def from_procurement(
     outcome column ``o`` (rows :class:`OutcomeColumn`). The new ``t`` is ``t + 1``, the key unchanged.
     """
     season = t & 3
-    spring, autumn = flag(season == 0), flag(season == 2)
+    spring, summer, autumn, winter = flag(season == 0), flag(season == 1), flag(season == 2), flag(season == 3)
     _, _, u6, u7 = season_uniforms(key, t, 1)
     soviet = flag(t >= soviet_season)
     pop = s[S.population]
@@ -642,7 +716,7 @@ def from_procurement(
     taken = minimum(due, maximum(store - p[V.retention_floor_kg_per_person] * pop, 0.0))
     store = store - taken
     shortfall = (due - taken) / maximum(due, _TINY)
-    relief_kg = autumn * relief(p, c, pop, reported, taken)
+    relief_kg = relief(p, c, s, pop, autumn, spring, reported, taken)
     store = store + relief_kg
     confiscated, searched = anti_hiding_search(p, c, m[M.hidden_kg], shortfall, u6)
     hidden = m[M.hidden_kg] - confiscated
@@ -653,11 +727,20 @@ def from_procurement(
     store = store * (1.0 - k.STORE_SPOILAGE_PER_SEASON)
     hidden = hidden * (1.0 - k.HIDDEN_SPOILAGE_PER_SEASON)
     consumption = eaten + m[M.private_output_kg]
-    intake, need, reserve = nutrition(s, pop, consumption, m[M.worked_days], m[M.capacity])
+    foraging = (
+        spring * k.FAMINE_FOODS_SEASON[0]
+        + summer * k.FAMINE_FOODS_SEASON[1]
+        + autumn * k.FAMINE_FOODS_SEASON[2]
+        + winter * k.FAMINE_FOODS_SEASON[3]
+    )
+    intake, need, reserve, famine_food_share = nutrition(
+        s, pop, consumption, m[M.worked_days], m[M.capacity], foraging
+    )
 
-    # 5. people, and the farm capital that hunger and furnaces consume.
-    deaths, births, conceived, survivors_reserve = demography(s, d, pop, reserve)
+    # 5. people (deaths, births, flight), and the farm capital that hunger and furnaces consume.
+    deaths, births, conceived, frailty, postponed = demography(s, d, pop, reserve, famine_food_share)
     excess = excess_deaths(pop, deaths)
+    emigrants, returnees = flight(c, s, pop - deaths, reserve)
 
     # 6. standing: the review, the purge, next year's target.
     change = standing_change(
@@ -691,8 +774,8 @@ def from_procurement(
     # harvest and reported are already 0 outside autumn (autumn * harvest is harvest, bit for bit).
     not_autumn = 1.0 - autumn
 
-    new[S.population] = pop - deaths + births
-    new[S.reserve] = survivors_reserve
+    new[S.population] = pop - deaths + births - emigrants + returnees
+    new[S.reserve] = reserve
     new[S.food_adequacy] = intake / need
     new[S.store_kg] = store
     new[S.hidden_kg] = hidden
@@ -710,6 +793,10 @@ def from_procurement(
     new[S.born_next] = s[S.born_in_2]
     new[S.born_in_2] = s[S.born_in_3]
     new[S.born_in_3] = conceived
+    new[S.frailty] = frailty
+    new[S.postponed_conceptions] = postponed
+    new[S.emigrants_away] = s[S.emigrants_away] + emigrants - returnees
+    new[S.excess_deaths_per_1000] = excess / maximum(pop, _TINY) * 1000.0
 
     o[Out.season] = season
     o[Out.harvest_kg] = m[M.harvest_kg]
@@ -733,10 +820,12 @@ def from_procurement(
     o[Out.deaths] = deaths
     o[Out.excess_deaths] = excess
     o[Out.births] = births
+    o[Out.emigrants] = emigrants
+    o[Out.returnees] = returnees
     o[Out.population_start] = pop
     o[Out.audited] = m[M.audited]
     o[Out.searched] = searched
-    o[Out.works_failed] = m[M.works_failed]
+    o[Out.works_wasted] = m[M.works_wasted]
     o[Out.purge_probability] = purge
     o[Out.purged] = purged
     o[Out.standing_change] = standing - s[S.standing]

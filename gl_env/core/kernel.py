@@ -147,6 +147,10 @@ def _reset_village(
     s[S.born_next] = conceived
     s[S.born_in_2] = conceived
     s[S.born_in_3] = conceived
+    s[S.frailty] = 1.0
+    s[S.postponed_conceptions] = 0.0
+    s[S.emigrants_away] = 0.0
+    s[S.excess_deaths_per_1000] = 0.0
     t_out[i] = 0
     key_out[i] = key
     observe_village(p, timeline[row], horizon[row], soviet_season[row], 0, s, low, high, obs[i])

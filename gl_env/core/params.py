@@ -111,7 +111,7 @@ class Params:
         0.0, 0.0, 400.0, "kg/person", "grain the state must leave in the store when collecting"
     )
     relief_threshold_kg_per_person: float = _mech(
-        150.0, 0.0, 400.0, "kg/person/yr", "reported grain per person below which relief is sent"
+        150.0, 0.0, 400.0, "kg/person/yr", "reported grain left per person below which grain is resold"
     )
     quota_shortfall_penalty: float = _mech(
         0.3, 0.0, 5.0, "standing per share", "standing lost per share of the quota not delivered"
@@ -197,10 +197,20 @@ class Params:
     private_plots: TimelineValue = _clim(1.0, 0.0, 1.0, "0/1", "private plots allowed (M1)")
     weather_mean: TimelineValue = _clim(1.0, 0.3, 1.5, "multiple", "expected weather effect on the harvest")
     relief_rate: TimelineValue = _clim(
-        0.3, 0.0, 1.0, "share", "share of the reported shortfall returned as relief grain"
+        0.3, 0.0, 1.0, "share", "share of the reported grain shortfall resold (half in autumn, half in spring)"
     )
     steel_quota_kg_per_person: TimelineValue = _clim(
         0.0, 0.0, 50.0, "kg/person/season", "steel the county expects per season (M3)"
+    )
+    death_relief_kg: TimelineValue = _clim(
+        0.0,
+        0.0,
+        5.0,
+        "kg/person per death per 1000",
+        "relief grain per person per excess death per 1000 in the season before (the state sees deaths)",
+    )
+    migration_control: TimelineValue = _clim(
+        0.3, 0.0, 1.0, "share", "share of would-be emigrants stopped (household registration, militia on roads)"
     )
     collective_effort: TimelineValue = _clim(
         1.0, 0.3, 1.5, "multiple", "effort and farming practice on collective fields relative to 1957 (M1)"

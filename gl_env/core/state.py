@@ -39,6 +39,10 @@ class State(NamedTuple):
     born_next: Any  # births due next season (conceived three seasons earlier)
     born_in_2: Any  # births due in two seasons
     born_in_3: Any  # births due in three seasons
+    frailty: Any  # survivors' mean frailty (multiplies the hunger-related hazard; 1 = a normal village)
+    postponed_conceptions: Any  # conceptions lost to hunger and mobilisation, not yet made up or given up
+    emigrants_away: Any  # villagers who fled and have not come back (persons)
+    excess_deaths_per_1000: Any  # last season's excess deaths per 1000 (what the state can see)
 
 
 STATE_FLOATS: tuple[str, ...] = State._fields[2:]

@@ -42,6 +42,9 @@ REFORM = Scenario(
         "free_supply": 0.0,
         "private_plots": 1.0,
         "relief_rate": 0.5,
+        # Accountable for deaths, the state also answers them with grain at once.
+        "death_relief_kg": 2.0,
+        "migration_control": 0.3,
     },
     # Same weather as history, so differences come from the institution alone.
     timeline={"weather_mean": HISTORICAL_1958.timeline["weather_mean"]},
