@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gl_env import calibration
+from gl_env import calibration, famine
 from gl_env.agents.historical import (
     CLAIMED_OVER_ACTUAL,
     LABOR_PLAN,
@@ -52,6 +52,22 @@ def test_output_falls_and_the_famine_follows_the_squeeze(simulated):
     # No target: mortality follows from reserves; it must simply peak in the year food is scarcest.
     eaten = simulated["consumption_vs_1957"]
     assert calibration.peak_year(deaths) == min(eaten, key=eaten.__getitem__)
+
+
+def test_the_dose_response_is_smooth_no_5_percent_step_doubles_deaths():
+    # Issue 12: on the calibration ensemble (1000 villages, the historical cadre), deaths in the
+    # crop year against the grain left after the autumn procurement: no 5% less grain multiplies
+    # deaths by more than 2 (v0: a cliff; bins of at least 20 village-years are judged).
+    report = calibration.famine_report(1000)
+    judged = [row for row in report.dose if row["villages"] >= famine.DOSE_MIN_VILLAGES]
+    assert len(judged) >= 8 and judged[0]["deaths_per_1000"] > 5.0 * judged[-1]["deaths_per_1000"]
+    assert report.worst_step_ratio <= 2.0
+    # The same on the constant-diet curve: 5% less energy, sustained, never doubles deaths.
+    kcal = np.asarray(report.diet_kcal)
+    order = np.argsort(kcal)
+    for rates in report.diet_deaths.values():
+        for year in rates:
+            assert famine.worst_step_ratio(kcal[order], year[order]) <= 2.0
 
 
 def test_the_policy_explains_part_of_the_output_fall():
