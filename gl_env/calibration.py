@@ -1,8 +1,10 @@
 """Calibration of ``historical-1958`` against the historical record, 1957-1962.
 
 ``python -m gl_env.calibration OUT_DIR [--seeds N] [--overwrite]`` plays the historical cadre
-(:func:`gl_env.agents.historical.historical_cadre`) on the representative village of ``historical-1958``
-over many seeds (the first N of the evaluation range of :mod:`gl_env.seeds`, from 1,000,000:
+(:func:`gl_env.agents.historical.historical_cadre`) on a province-structured ensemble of
+``historical-1958`` villages (:mod:`gl_env.scenarios.provinces`: land quality, weather with a
+shared provincial component, provincial zeal in procurement and in the cadre's reports), one
+village per seed (the first N of the evaluation range of :mod:`gl_env.seeds`, from 1,000,000:
 a measurement, like the benchmark, on villages no training run or search plays), aggregates
 the villages as a national statistic would (sums over villages, per person-year), and compares
 each year with the national record of ``shared/data/calibration_targets.csv`` scaled per capita.
@@ -60,6 +62,7 @@ from gl_env.core.params import PARAM_FIELDS, Params
 from gl_env.output_folders import check_writable, staged_folder
 from gl_env.rollout import Episodes, run_episodes
 from gl_env.scenarios import make_params
+from gl_env.scenarios.provinces import ProvinceEnsemble, province_ensemble
 from gl_env.seeds import EVALUATION
 
 SCENARIO = "historical-1958"
@@ -242,10 +245,29 @@ def calibration_seeds(seeds: int | Sequence[int]) -> np.ndarray:
     return seeds
 
 
-def _rollout(decide: Decide, seeds: np.ndarray, params: Params) -> dict[str, np.ndarray]:
+def _rollout(decide: Decide, seeds: np.ndarray, params: Sequence[Params]) -> dict[str, np.ndarray]:
     decisions: list[dict[str, np.ndarray]] = []
-    episodes = run_episodes(_recording(decide, decisions), seeds, params=params)
-    return _yearly(episodes, decisions, params)
+    episodes = run_episodes(_recording(decide, decisions), seeds, params=list(params))
+    return _yearly(episodes, decisions, params[0])
+
+
+def ensemble(seeds: np.ndarray, **overrides: Any) -> ProvinceEnsemble:
+    """The calibration's villages: ``historical-1958`` (purges off, ``overrides`` applied) drawn
+    into a province-structured ensemble, one village per seed (:mod:`gl_env.scenarios.provinces`)."""
+    return province_ensemble(make_params(SCENARIO, **{"purge_rate": 0.0, **overrides}), len(seeds))
+
+
+def zealous(decide: Decide, villages: ProvinceEnsemble) -> Decide:
+    """``decide`` with each village's report inflated by its province's zeal (an honest report stays honest)."""
+
+    def act(o: dict[str, np.ndarray]) -> dict[str, Any]:
+        values = dict(decide(o))
+        if "report_ratio" in values:
+            ratio = np.broadcast_to(np.asarray(values["report_ratio"], dtype=np.float64), o["private_plots"].shape)
+            values["report_ratio"] = villages.zealous_report(ratio)
+        return values
+
+    return act
 
 
 def normal_year_params(params: Params) -> Params:
@@ -258,9 +280,10 @@ def _simulate_years(
     seeds: int | Sequence[int], decide: Decide, overrides: Mapping[str, Any]
 ) -> tuple[dict[int, int], dict[str, np.ndarray]]:
     seeds = calibration_seeds(seeds)
-    params = make_params(SCENARIO, **{"purge_rate": 0.0, **overrides})
-    normal = _rollout(honest, seeds, normal_year_params(params))
-    leap = _rollout(decide, seeds, params)
+    villages = ensemble(seeds, **overrides)
+    normal = _rollout(honest, seeds, [normal_year_params(p) for p in villages.params])
+    leap = _rollout(zealous(decide, villages), seeds, villages.params)
+    params = villages.params[0]
     calendar = (NORMAL_YEAR, *range(params.start_year, params.start_year + params.num_years))
     return {year: i for i, year in enumerate(calendar)}, {k: np.concatenate([normal[k], leap[k]]) for k in leap}
 
@@ -364,15 +387,18 @@ def famine_report(
     Each village's death rate 1957-1962 (1957: the normal year, as in :func:`simulate`), the
     dose-response over every whole crop year of the Leap rollout (autumn 1958 to summer 1962),
     and the constant-diet curve of the scenario's village in a normal year, working and at rest.
-    ``provinces``: one label per village (default: all :data:`gl_env.famine.REPRESENTATIVE`);
-    the report then gives each province's aggregates beside the national ones.
+    The villages are the province-structured ensemble (:func:`ensemble`); ``provinces``: one
+    label per village to group them otherwise (default: their provinces). The report gives each
+    province's aggregates beside the national ones.
     """
     seeds = calibration_seeds(seeds)
-    params = make_params(SCENARIO, **{"purge_rate": 0.0, **overrides})
-    normal_params = normal_year_params(params)
-    normal = run_episodes(ScriptedPolicy(honest), seeds, params=normal_params)
-    leap = run_episodes(ScriptedPolicy(decide), seeds, params=params)
+    ensembled = ensemble(seeds, **overrides)
+    provinces = ensembled.province if provinces is None else provinces
+    normal = run_episodes(ScriptedPolicy(honest), seeds, params=[normal_year_params(p) for p in ensembled.params])
+    leap = run_episodes(ScriptedPolicy(zealous(decide, ensembled)), seeds, params=list(ensembled.params))
     villages = famine.join_years(famine.village_years(normal, provinces), famine.village_years(leap, provinces))
+    # The constant diet is physiology: the scenario's village, as drawn before the ensemble.
+    normal_params = normal_year_params(make_params(SCENARIO, **{"purge_rate": 0.0, **overrides}))
     diet = {
         activity: famine.constant_diet_mortality(famine.CONSTANT_DIET_KCAL, 2, activity, normal_params)
         for activity in famine.ACTIVITIES

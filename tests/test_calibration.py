@@ -221,7 +221,10 @@ def test_the_command_adds_the_famine_measures_to_json_and_report(tmp_path, capsy
     for row in distribution.values():
         assert set(row) == {"p10", "p25", "p50", "p75", "p90", "share_above_50", "share_above_200"}
         assert row["p10"] <= row["p25"] <= row["p50"] <= row["p75"] <= row["p90"]
-    assert list(document["provinces"]) == ["representative"]
+    # The province-structured ensemble: 25 provinces of 4 villages each (villages dealt in turn).
+    provinces = document["provinces"]
+    assert sorted(provinces) == [f"province-{p:02d}" for p in range(1, 26)]
+    assert all(rows["1960"]["villages"] == 4 for rows in provinces.values())
     dose = document["dose_response"]
     assert sum(r["villages"] for r in dose["rows"]) == 4 * 100  # four whole crop years per village
     assert dose["worst_step_ratio"] >= 1.0

@@ -47,8 +47,9 @@ def test_distribution_is_the_numpy_percentiles_of_each_villages_rate(episodes):
         np.testing.assert_allclose(quantiles, np.percentile(rates[i], [10, 25, 50, 75, 90]), rtol=1e-12)
         assert row["share_above_50"] == np.mean(rates[i] > 50.0)
         assert row["share_above_200"] == np.mean(rates[i] > 200.0) <= row["share_above_50"]
-    # The famine year spreads the villages: some starve, some do not.
-    assert distribution[1960]["p90"] > 4 * distribution[1960]["p10"]
+    # The famine year spreads the villages (weather and the works' waste, around the same policy):
+    # a continuum, no longer fed and dead villages split by a coin flip.
+    assert distribution[1960]["p90"] > 2 * distribution[1960]["p10"]
 
 
 def test_national_aggregate_is_the_calibration_table():
@@ -59,7 +60,9 @@ def test_national_aggregate_is_the_calibration_table():
     for year in calibration.YEARS:
         assert national[year]["crude_death_rate"] == pytest.approx(simulated["crude_death_rate"][year], rel=1e-12)
         assert national[year]["crude_birth_rate"] == pytest.approx(simulated["crude_birth_rate"][year], rel=1e-12)
-    assert set(report.villages.province) == {famine.REPRESENTATIVE}
+    # The calibration's villages are the province-structured ensemble, labelled by province.
+    assert list(report.villages.province) == list(calibration.ensemble(calibration.calibration_seeds(40)).province)
+    assert len(set(report.villages.province)) == 25
 
 
 def test_provinces_partition_the_villages_and_aggregate_like_the_nation(episodes):
@@ -200,7 +203,7 @@ def test_constant_diet_deaths_fall_as_intake_rises(activity):
     assert rates[0, kcal == 800.0][0] > 10 * BASELINE_DEATHS_PER_1000_YEAR
     # A sustained shortfall kills more in its second year than in its first, where the first leaves
     # most alive (deeper, the frail are gone by the second year: the survivors are the robust).
-    moderate = (kcal <= 1450.0) & (rates[0] < 300.0)
+    moderate = (kcal <= 1450.0) & (rates[0] > 2.0 * BASELINE_DEATHS_PER_1000_YEAR) & (rates[0] < 300.0)
     assert moderate.sum() >= 2 and np.all(rates[1][moderate] > rates[0][moderate])
 
 

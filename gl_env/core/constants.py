@@ -35,10 +35,11 @@ KCAL_PER_WORKDAY = 1000.0
 # The Biology of Human Starvation: after 24 weeks at ~1,570 kcal/day the volunteers' basal
 # metabolism had fallen ~39% with ~24% of body weight lost (reserve ~0.4 in model units, where 0
 # is a ~40% loss); activity fell too. If the base need (PAL ~1.5) falls in proportion, 0.39 over
-# 0.6 of the reserve spent gives ~0.65; per unit of active tissue the fall was smaller, so the
-# population value is taken in the middle of 0.45-0.65 (judgement within the cited range). The
+# 0.6 of the reserve spent gives ~0.65; per unit of active tissue the fall was smaller (0.45 is
+# the low end). The top of the range is taken because voluntary activity fell too in Minnesota,
+# which the base need carries (judgement within the cited range). The
 # need falls linearly to (1 - this) of normal as reserves approach exhaustion.
-METABOLIC_ADAPTATION = 0.55
+METABOLIC_ADAPTATION = 0.65
 # Famine foods (wild greens, chaff, bark, the "substitute foods" campaign of 1960: Yang Jisheng,
 # Tombstone; Dikotter 2010; Zhou Xun 2012; famine foods as a universal response: O Grada 2009,
 # Famine: A Short History). Gathered with diminishing returns on the gap g between need and food:
@@ -67,11 +68,12 @@ REFEEDING_EFFICIENCY = 0.7
 # Hunger-related disease (most famine deaths: Mokyr & O Grada 2002, "What do people die of during
 # famines", Eur Rev Econ Hist 6:339). Malnutrition raises mortality multiplicatively, about
 # log-linearly in the weight deficit (Pelletier, Frongillo, Schroeder & Habicht 1995, Bull WHO
-# 73:443: a few percent more child mortality per point of weight-for-age deficit). The baseline
-# hazard is multiplied by (1 + b D / 8)^8 (within 8% of exp(b D) over the range, using only
-# products), D = 40 x (1 - reserve) the points of body weight lost; b = 0.05 per point, the child
-# estimate extrapolated to all ages (judgement).
-DISEASE_PER_POINT_LOST = 0.05
+# 73:443: child mortality rises by several percent per point of weight-for-age deficit; the
+# exact coefficient, about 7%, is to verify). The baseline hazard is multiplied by
+# (1 + b D / 8)^8 (like exp(b D), with products only; 10% below it at D = 20, 33% at D = 40),
+# D = 40 x (1 - reserve) the points of body weight lost; b = 0.07 per point, the child estimate
+# extrapolated to all ages (judgement).
+DISEASE_PER_POINT_LOST = 0.07
 WEIGHT_LOSS_AT_EXHAUSTION = 40.0
 # Inanition: the seasonal hazard of a person of average frailty is STARVATION_HAZARD_AT_EXHAUSTION
 # x (1 - reserve)^8. Anchors: death near a ~40% loss (reserve 0; Leiter &
