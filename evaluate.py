@@ -6,7 +6,7 @@ output: ``config.json`` and ``best_model.zip``). Every policy plays the protocol
 villages on each scenario, all at once on the batched core, and every metric of
 ``gl_env.metrics`` is reported with its 95% confidence interval.
 
-    python evaluate.py                                  # all scripted cadres (+ runs/default) on gl-bench-v0
+    python evaluate.py                                  # all scripted cadres (+ runs/default) on gl-bench-v1
     python evaluate.py --policy honest --policy runs/ppo-1 --scenario reform
     python evaluate.py --episodes 200 --no-plots        # a quick look (not a full protocol result)
     python evaluate.py --out docs/benchmark --overwrite --readme README.md   # the README's leaderboard

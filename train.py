@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--algo",
         choices=ALGORITHMS,
         default="ppo",
-        help="algorithm; sac and td3 need continuous actions, dqn trains on GreatLeapDiscrete-v0",
+        help="algorithm; sac and td3 need continuous actions, dqn trains on GreatLeapDiscrete-v1",
     )
     parser.add_argument("--scenario", choices=list(SCENARIOS), default="historical-1958", help="scenario to train on")
     parser.add_argument(

@@ -161,7 +161,7 @@ def cases() -> list[Case]:
             t,
             "hyperparams not YAML",
             ("--output", "{tmp}/r", "--hyperparams", "{tmp}/h.yml", *TRAIN),
-            _yaml("gl_env/GreatLeap-v0: [unclosed\n"),
+            _yaml("gl_env/GreatLeap-v1: [unclosed\n"),
         ),
         Case(
             t,
@@ -173,19 +173,19 @@ def cases() -> list[Case]:
             t,
             "hyperparams bad value",
             ("--output", "{tmp}/r", "--hyperparams", "{tmp}/h.yml", *TRAIN),
-            _yaml("gl_env/GreatLeap-v0:\n  n_timesteps: 512\n  learning_rate: fast\n"),
+            _yaml("gl_env/GreatLeap-v1:\n  n_timesteps: 512\n  learning_rate: fast\n"),
         ),
         Case(
             t,
             "hyperparams gamma 2",
             ("--output", "{tmp}/r", "--hyperparams", "{tmp}/h.yml", *TRAIN),
-            _yaml("gl_env/GreatLeap-v0:\n  n_timesteps: 512\n  gamma: 2\n"),
+            _yaml("gl_env/GreatLeap-v1:\n  n_timesteps: 512\n  gamma: 2\n"),
         ),
         Case(
             t,
             "hyperparams unknown key",
             ("--output", "{tmp}/r", "--hyperparams", "{tmp}/h.yml", *TRAIN),
-            _yaml("gl_env/GreatLeap-v0:\n  n_timesteps: 512\n  learnin_rate: 0.1\n"),
+            _yaml("gl_env/GreatLeap-v1:\n  n_timesteps: 512\n  learnin_rate: 0.1\n"),
         ),
         Case(
             t,

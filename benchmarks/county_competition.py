@@ -53,7 +53,7 @@ CONDITIONS: dict[str, tuple[str, int | None, dict[str, Any]]] = {
 
 def ppo_settings() -> dict[str, Any]:
     path = Path(__file__).resolve().parents[1] / "hyperparams" / "ppo.yml"
-    hyper = dict(yaml.safe_load(path.read_text())["gl_env/GreatLeap-v0"])
+    hyper = dict(yaml.safe_load(path.read_text())["gl_env/GreatLeap-v1"])
     for key in ("n_envs", "n_timesteps", "normalize"):
         hyper.pop(key, None)
     return hyper

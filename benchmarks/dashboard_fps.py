@@ -17,9 +17,9 @@ import gl_env  # noqa: F401  (registers the ids)
 
 def frames_per_second(vector: bool, seasons: int = 20) -> float:
     env = (
-        gym.make_vec("gl_env/GreatLeap-v0", num_envs=2, render_mode="rgb_array", purge_rate=0.0)
+        gym.make_vec("gl_env/GreatLeap-v1", num_envs=2, render_mode="rgb_array", purge_rate=0.0)
         if vector
-        else gym.make("gl_env/GreatLeap-v0", render_mode="rgb_array", purge_rate=0.0)
+        else gym.make("gl_env/GreatLeap-v1", render_mode="rgb_array", purge_rate=0.0)
     )
     env.reset(seed=0)
     env.render()  # the first frame builds the figure

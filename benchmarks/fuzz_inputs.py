@@ -32,7 +32,7 @@ import numpy as np
 import gl_env
 from gl_env.core.params import Params
 
-ID, DISCRETE_ID = "gl_env/GreatLeap-v0", "gl_env/GreatLeapDiscrete-v0"
+ID, DISCRETE_ID = "gl_env/GreatLeap-v1", "gl_env/GreatLeapDiscrete-v1"
 CLEAN_TYPES = (ValueError, TypeError, RuntimeError, gym.error.Error)
 OWN_CODE = (str(Path(gl_env.__file__).parent), str(Path(gym.__file__).parent))
 GARBAGE: tuple[Any, ...] = (None, "x", b"1", True, 1 + 2j, [], {}, set(), object(), [[1.0]], np.array([[0.5]]))

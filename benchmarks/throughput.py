@@ -5,9 +5,9 @@
 
 What is measured (each entry against a reference measured in the same run):
 
-- ``single``: µs per step of ``gym.make("gl_env/GreatLeap-v0")`` against ``gym.make("CartPole-v1")``
+- ``single``: µs per step of ``gym.make("gl_env/GreatLeap-v1")`` against ``gym.make("CartPole-v1")``
   (``single_vs_cartpole``: our µs / CartPole's µs, lower is better);
-- ``vector``: env-steps/s of ``gym.make_vec("gl_env/GreatLeap-v0", N)`` (the native batched env)
+- ``vector``: env-steps/s of ``gym.make_vec("gl_env/GreatLeap-v1", N)`` (the native batched env)
   against CartPole's own numpy vector env at the same N (``vector_vs_cartpole_vector_N``) and,
   at the ``--sync-sizes``, against ``SyncVectorEnv`` over our single env (``vector_vs_sync_N``);
 - ``policy``: end-to-end env-steps/s with a random policy and with a torch MLP policy (batched
@@ -23,7 +23,7 @@ What is measured (each entry against a reference measured in the same run):
 - ``kernel``: the compiled kernel alone (:func:`gl_env.core.kernel.step` on preallocated arrays,
   no env around it), village-steps/s at ``--kernel-sizes``, on one thread and on all;
 - ``start``: seconds of ``python -c "import gl_env, gymnasium as gym;
-  gym.make('gl_env/GreatLeap-v0').reset()"`` cold (empty numba cache: it compiles what it uses)
+  gym.make('gl_env/GreatLeap-v1').reset()"`` cold (empty numba cache: it compiles what it uses)
   and warm (cache on disk), and of compiling every kernel entry point cold
   (:func:`gl_env.core.batch.compile_kernel`);
 - ``county``: village-steps/s of the county batch (:func:`gl_env.county.vector`: counties of
@@ -64,7 +64,7 @@ import numpy as np
 import gl_env
 from gl_env.envs.vector import GreatLeapVectorEnv
 
-ENV_ID = "gl_env/GreatLeap-v0"
+ENV_ID = "gl_env/GreatLeap-v1"
 CARTPOLE = "CartPole-v1"
 ACTION_POOL = 16  # pre-sampled actions (or batches of actions) cycled through while timing
 PPO_ENVS = 8
@@ -80,7 +80,7 @@ TARGETS = {
     # Issue 13: the county env within 2x of the single-village vector env at the same villages.
     "county_vs_vector_4096": (">=", 0.5),
 }
-START_COMMAND = "import gl_env, gymnasium as gym; gym.make('gl_env/GreatLeap-v0').reset()"
+START_COMMAND = "import gl_env, gymnasium as gym; gym.make('gl_env/GreatLeap-v1').reset()"
 
 # A timed run: steps the environment n times and returns the seconds it took.
 Runner = Callable[[int], float]

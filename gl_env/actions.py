@@ -1,6 +1,6 @@
 """The cadre's levers: continuous and discrete actions, and a helper that builds them from natural units.
 
-Continuous action (``gl_env/GreatLeap-v0``): ``Box(-1, 1, (10,), float32)``.
+Continuous action (``gl_env/GreatLeap-v1``): ``Box(-1, 1, (10,), float32)``.
 
 =====  ======================  ==================================================================
 index  name                    meaning (decoded value)
@@ -22,7 +22,7 @@ w_i = (a_i + 1)/2 (all -1: an even split). The report ratio applies at the autum
 harvest; in other seasons it is ignored. Values outside [-1, 1] are clipped to it; NaN or
 infinite values raise ``ValueError``.
 
-Discrete action (``gl_env/GreatLeapDiscrete-v0``): ``Discrete(200)``, the product of a labor
+Discrete action (``gl_env/GreatLeapDiscrete-v1``): ``Discrete(200)``, the product of a labor
 plan (:data:`LABOR_PLANS`), a report ratio (:data:`REPORT_LEVELS`, steel reported alike), a
 ration (:data:`RATION_LEVELS`) and a concealment level (:data:`CONCEAL_LEVELS`);
 ``index = ((plan * 5 + report) * 4 + ration) * 2 + conceal``.
@@ -137,7 +137,7 @@ def _as_array(name: str, value: Any, low: float, high: float) -> np.ndarray:
 
 
 def continuous_action(**values: Any) -> np.ndarray:
-    """A ``GreatLeap-v0`` action from named natural-unit values.
+    """A ``GreatLeap-v1`` action from named natural-unit values.
 
     Keywords are :data:`ACTION_NAMES`; missing ones take :data:`NORMAL_SEASON`'s value.
     Labor shares need not sum to 1 (they are normalised) but must be >= 0 with a positive
@@ -170,7 +170,7 @@ def continuous_action(**values: Any) -> np.ndarray:
 def discrete_action(
     labor_plan: Any = "farming", report_ratio: Any = 1.0, ration_kg: Any = 0.6, conceal_share: Any = 0.0
 ) -> Any:
-    """A ``GreatLeapDiscrete-v0`` action from named levels (an int, or an int array if any input is one).
+    """A ``GreatLeapDiscrete-v1`` action from named levels (an int, or an int array if any input is one).
 
     ``labor_plan`` is a key of :data:`LABOR_PLANS`; the others must be one of
     :data:`REPORT_LEVELS`, :data:`RATION_LEVELS`, :data:`CONCEAL_LEVELS`.

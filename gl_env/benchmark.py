@@ -1,7 +1,7 @@
 """The benchmark protocol, as data: which scenarios, rewards, seeds and how many episodes.
 
 Results are comparable between people only when they come from the same protocol. A protocol
-is versioned (``gl-bench-v0``); any change to its scenarios, presets, seeds, episode count or
+is versioned (``gl-bench-v1``); any change to its scenarios, presets, seeds, episode count or
 score anchors, or to the dynamics behind them (an environment version bump), makes a new one.
 
 Seeds. Evaluation uses the evaluation range of :mod:`gl_env.seeds` (1,000,000 upward); training,
@@ -70,7 +70,7 @@ class Protocol:
 
 
 GL_BENCH_V0 = Protocol(
-    name="gl-bench-v0",
+    name="gl-bench-v1",
     scenarios=("historical-1958", "reform", "randomized"),
     reward_presets=("careerist", "benevolent", "honest_official", "balanced"),
     headline_preset="balanced",

@@ -47,7 +47,7 @@ EPISODE_SUMS = ("deaths", "excess_deaths", "births", "harvest_kg", "reported_kg"
 EPISODE_METRICS = (*(f"reward/{term}" for term in REWARD_TERMS), *EPISODE_SUMS, "purged", "length")
 INFO_MODES = ("episode", "full")
 
-ENV_IDS = {"continuous": "gl_env/GreatLeap-v0", "discrete": "gl_env/GreatLeapDiscrete-v0"}
+ENV_IDS = {"continuous": "gl_env/GreatLeap-v1", "discrete": "gl_env/GreatLeapDiscrete-v1"}
 
 
 class GreatLeapSB3VecEnv(VecEnv):

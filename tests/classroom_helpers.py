@@ -100,7 +100,7 @@ def recompute(rows: list[dict[str, str]], num_years: int) -> dict[tuple[str, str
     for seasons in villages.values():
         first = seasons[0]
         env = gym.make(
-            "gl_env/GreatLeap-v0", scenario=first["scenario"], num_years=num_years, **json.loads(first["institution"])
+            "gl_env/GreatLeap-v1", scenario=first["scenario"], num_years=num_years, **json.loads(first["institution"])
         )
         env.reset(seed=int(first["seed"]))
         for t, row in enumerate(seasons):

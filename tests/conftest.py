@@ -37,6 +37,6 @@ def tiny_run(tmp_path_factory) -> Path:
     model.learn(128)
     model.save(run_dir / "best_model.zip")
     RunConfig(
-        algo="ppo", env_id="gl_env/GreatLeap-v0", env_kwargs=env_kwargs, seed=0, num_envs=4, total_timesteps=128
+        algo="ppo", env_id="gl_env/GreatLeap-v1", env_kwargs=env_kwargs, seed=0, num_envs=4, total_timesteps=128
     ).save(run_dir)
     return run_dir

@@ -6,6 +6,10 @@ change, and say which published figures it moves:
 
     .venv/bin/python -m tests.golden          # rewrites tests/data/golden/*.npz
 
+Last recorded for v1 (gl_env/GreatLeap-v1): the famine dynamics v1 of issue 12 (graded works,
+resales and relief for deaths, famine foods, adaptation, disease, frailty, fertility, flight) is
+a model change, not a refactor; it moves every published demographic figure (MODEL_CARD.md).
+
 Coverage: every scenario, both action types, the scripted cadres, seeded random actions
 (uniform, corner and out-of-range values), mechanisms at the ends of their documented ranges,
 several seeds and consecutive episodes (resets with and without a seed), through the single
@@ -230,7 +234,7 @@ def single_cases() -> Iterator[tuple[str, dict[str, Any], str]]:
 
 def run_single(kwargs: dict[str, Any], action_type: str) -> dict[str, np.ndarray]:
     """Every actor, seed and episode of one single-env case, as stacked arrays."""
-    env_id = "gl_env/GreatLeap-v0" if action_type == "continuous" else "gl_env/GreatLeapDiscrete-v0"
+    env_id = "gl_env/GreatLeap-v1" if action_type == "continuous" else "gl_env/GreatLeapDiscrete-v1"
     out: dict[str, np.ndarray] = {}
     for seed in SEEDS:
         for actor_name, actor in _actors(action_type, seed, None):
@@ -278,7 +282,7 @@ def vector_cases() -> Iterator[tuple[str, dict[str, Any], str]]:
 
 def run_vector(kwargs: dict[str, Any], action_type: str, steps: int = 24) -> dict[str, np.ndarray]:
     """Every actor of one vector case over ``steps`` steps (with a masked reset midway)."""
-    env_id = "gl_env/GreatLeap-v0" if action_type == "continuous" else "gl_env/GreatLeapDiscrete-v0"
+    env_id = "gl_env/GreatLeap-v1" if action_type == "continuous" else "gl_env/GreatLeapDiscrete-v1"
     out: dict[str, np.ndarray] = {}
     seed = SEEDS[1]
     for actor_name, actor in _actors(action_type, seed, kwargs["num_envs"]):

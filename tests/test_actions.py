@@ -17,7 +17,7 @@ from gl_env.actions import (
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_non_finite_actions_raise(bad):
-    env = gym.make("gl_env/GreatLeap-v0")
+    env = gym.make("gl_env/GreatLeap-v1")
     env.reset(seed=0)
     action = np.zeros(10, np.float32)
     action[6] = bad
@@ -27,7 +27,7 @@ def test_non_finite_actions_raise(bad):
 
 def test_out_of_range_continuous_actions_are_clipped():
     def first_step(action):
-        env = gym.make("gl_env/GreatLeap-v0")
+        env = gym.make("gl_env/GreatLeap-v1")
         env.reset(seed=5)
         return env.step(action)
 
@@ -38,7 +38,7 @@ def test_out_of_range_continuous_actions_are_clipped():
 
 def test_a_list_action_is_the_same_action_as_an_array():
     def first_step(action):
-        env = gym.make("gl_env/GreatLeap-v0")
+        env = gym.make("gl_env/GreatLeap-v1")
         env.reset(seed=2)
         return env.step(action)
 
@@ -51,7 +51,7 @@ def test_a_list_action_is_the_same_action_as_an_array():
 
 @pytest.mark.parametrize("action", [np.zeros(9, np.float32), np.zeros((2, 10), np.float32)])
 def test_wrong_shape_raises(action):
-    env = gym.make("gl_env/GreatLeap-v0")
+    env = gym.make("gl_env/GreatLeap-v1")
     env.reset(seed=0)
     with pytest.raises(ValueError, match=r"action must have shape \(10,\)"):
         env.step(action)
@@ -59,7 +59,7 @@ def test_wrong_shape_raises(action):
 
 @pytest.mark.parametrize("action", [-1, 200, 3.0, True])
 def test_invalid_discrete_actions_raise(action):
-    env = gym.make("gl_env/GreatLeapDiscrete-v0")
+    env = gym.make("gl_env/GreatLeapDiscrete-v1")
     env.reset(seed=0)
     with pytest.raises(ValueError, match=r"is not in Discrete\(200\)"):
         env.step(action)

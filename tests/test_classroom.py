@@ -205,12 +205,12 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(classroom):
     before = _state(client, sid)
     for overrides in ({"audit_probability": 2}, {"growth_credit": "lots"}, {"audit_chance": 0.5}):
         with pytest.raises((ValueError, TypeError)) as expected:
-            gym.make("gl_env/GreatLeap-v0", scenario="historical-1958", num_years=1, **overrides)
+            gym.make("gl_env/GreatLeap-v1", scenario="historical-1958", num_years=1, **overrides)
         # (gym.make adds where a TypeError was raised to the env's message)
         error = refused("POST", rounds, 422, "", json={"scenario": "historical-1958", "overrides": overrides})
         assert str(expected.value).startswith(error) and len(error) > 40
     with pytest.raises(ValueError) as expected:
-        gym.make("gl_env/GreatLeap-v0", scenario="utopia")
+        gym.make("gl_env/GreatLeap-v1", scenario="utopia")
     assert refused("POST", rounds, 422, "", json={"scenario": "utopia"}) == str(expected.value)
     refused("POST", rounds, 403, "needs the teacher key", json={}, headers={"X-Teacher-Key": "guess"})
     refused("POST", "/api/sessions", 422, "num_years=9 is out of range; allowed 1 to 5", json={"num_years": 9})
@@ -255,7 +255,7 @@ def test_a_restart_loses_no_move(tmp_path):
         assert response.status_code == 200, response.text
         rows = _rows(client, sid)
     assert [int(r["t"]) for r in rows] == [0, 1, 2]
-    env = gym.make("gl_env/GreatLeap-v0", scenario="reform", num_years=2, audit_probability=0.3)
+    env = gym.make("gl_env/GreatLeap-v1", scenario="reform", num_years=2, audit_probability=0.3)
     env.reset(seed=7)
     for row in rows:
         info = env.step(continuous_action(**{n: float(row[n]) for n in (*LABOR_NAMES, "ration_kg", "mobilization")}))[4]

@@ -62,7 +62,7 @@ def test_grain_and_people_are_conserved_and_stay_valid(world, plan, seed):
 
 @given(world=worlds(), seed=st.integers(0, 2**32), data=st.data())
 def test_observations_stay_inside_the_space_at_every_corner(world, seed, data):
-    env = gym.make("gl_env/GreatLeap-v0", params=world)
+    env = gym.make("gl_env/GreatLeap-v1", params=world)
     obs, _ = env.reset(seed=seed)
     assert env.observation_space.contains(obs)
     corners = data.draw(st.lists(st.lists(corner, min_size=ACTION_SIZE, max_size=ACTION_SIZE), min_size=8, max_size=8))

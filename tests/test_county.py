@@ -42,7 +42,7 @@ def test_aec_api(scenario):
 @pytest.mark.parametrize("scenario", ["county-1958", "county-reform"])
 def test_county_of_one_village_uncoupled_is_the_single_env(scenario):
     village_scenario = COUNTY_SCENARIOS[scenario].village_scenario
-    single = gym.make("gl_env/GreatLeap-v0", scenario=village_scenario).unwrapped
+    single = gym.make("gl_env/GreatLeap-v1", scenario=village_scenario).unwrapped
     county = parallel_env(1, scenario, successor=False, **OFF)
     obs, _ = single.reset(seed=7)
     cobs, _ = county.reset(seed=7)

@@ -7,7 +7,7 @@ from gymnasium.utils.env_checker import data_equivalence
 
 from gl_env.scenarios import SCENARIOS
 
-IDS = ["gl_env/GreatLeap-v0", "gl_env/GreatLeapDiscrete-v0"]
+IDS = ["gl_env/GreatLeap-v1", "gl_env/GreatLeapDiscrete-v1"]
 
 
 def rollout(env_id, scenario, seed, episodes=1, action_seed=123):

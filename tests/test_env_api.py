@@ -11,7 +11,7 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 import gl_env
 from gl_env.scenarios import SCENARIOS
 
-IDS = ["gl_env/GreatLeap-v0", "gl_env/GreatLeapDiscrete-v0"]
+IDS = ["gl_env/GreatLeap-v1", "gl_env/GreatLeapDiscrete-v1"]
 
 
 @pytest.mark.parametrize("env_id", IDS)
@@ -21,6 +21,13 @@ def test_checkers_pass_without_warnings(env_id, scenario):
         warnings.simplefilter("error")
         check_env(gym.make(env_id, scenario=scenario).unwrapped, skip_render_check=False)
         sb3_check_env(gym.make(env_id, scenario=scenario), warn=True)
+
+
+@pytest.mark.parametrize("old", ["gl_env/GreatLeap-v0", "gl_env/GreatLeapDiscrete-v0", "gl_env/Planner-v0"])
+def test_the_v0_ids_are_refused_with_a_pointer_to_v1(old):
+    # v1 replaced the famine dynamics (README, Version History): a v0 id names dynamics that are gone.
+    with pytest.raises(gym.error.DeprecatedEnv, match=old.replace("-v0", "-v1")):
+        gym.make(old)
 
 
 def test_ids_registered_with_expected_spaces():

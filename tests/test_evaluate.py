@@ -105,7 +105,7 @@ def test_cli_writes_tables_files_and_plots_and_never_overwrites(tmp_path, monkey
     expected |= {f"trajectories-{s}.png" for s in GL_BENCH_V0.scenarios}
     assert expected <= {p.name for p in out.iterdir()}
     document = json.loads((out / "results.json").read_text())
-    assert document["protocol"]["name"] == "gl-bench-v0" and document["complete"] is False
+    assert document["protocol"]["name"] == "gl-bench-v1" and document["complete"] is False
     honest = document["results"]["historical-1958"]["honest"]
     assert honest["mean_report_ratio"]["mean"] == pytest.approx(1.0)
     assert honest["deaths_per_1000_per_year"]["n"] == 30
@@ -127,7 +127,7 @@ def test_default_output_is_a_new_folder_each_time(tmp_path, monkeypatch, capsys)
     assert evaluate.main(argv) == 0
     assert evaluate.main(argv) == 0
     folders = sorted((tmp_path / "results").iterdir())
-    assert len(folders) == 2 and all(f.name.startswith("gl-bench-v0-") for f in folders)
+    assert len(folders) == 2 and all(f.name.startswith("gl-bench-v1-") for f in folders)
     assert all((f / "results.json").is_file() for f in folders)
 
 
@@ -138,7 +138,7 @@ def test_default_output_is_a_new_folder_each_time(tmp_path, monkeypatch, capsys)
         (["--policy", "runs/nowhere"], "nor a training run folder (no runs/nowhere/config.json)"),
         (["--scenario", "utopia"], "unknown scenario 'utopia'; allowed: historical-1958, reform, randomized"),
         (["--policy", "honest", "--policy", "honest"], "a policy is listed twice"),
-        (["--episodes", "5000"], "episodes=5000 is out of range; allowed 1 to 1000 for gl-bench-v0"),
+        (["--episodes", "5000"], "episodes=5000 is out of range; allowed 1 to 1000 for gl-bench-v1"),
         (["--readme", "NOTES.md"], "NOTES.md has no <!-- leaderboard --> ... <!-- /leaderboard --> markers"),
     ],
 )

@@ -13,8 +13,8 @@ from gymnasium.vector import AutoresetMode
 import gl_env
 from gl_env.envs.vector import GreatLeapVectorEnv
 
-ID = "gl_env/GreatLeap-v0"
-DISCRETE_ID = "gl_env/GreatLeapDiscrete-v0"
+ID = "gl_env/GreatLeap-v1"
+DISCRETE_ID = "gl_env/GreatLeapDiscrete-v1"
 
 
 def _sync_and_native(n, mode, **kwargs):

@@ -76,8 +76,8 @@ def test_rendering_a_dashboard_imports_no_analysis_layer_and_no_agents():
     code = (
         "import sys, gymnasium as gym, numpy as np, gl_env\n"
         "for vec in (False, True):\n"
-        "    env = (gym.make_vec('gl_env/GreatLeap-v0', num_envs=2, render_mode='rgb_array', num_years=1) if vec\n"
-        "           else gym.make('gl_env/GreatLeap-v0', render_mode='rgb_array', num_years=1))\n"
+        "    env = (gym.make_vec('gl_env/GreatLeap-v1', num_envs=2, render_mode='rgb_array', num_years=1) if vec\n"
+        "           else gym.make('gl_env/GreatLeap-v1', render_mode='rgb_array', num_years=1))\n"
         "    env.reset(seed=0)\n"
         "    env.step(env.action_space.sample())\n"
         "    env.render()\n"

@@ -70,7 +70,7 @@ def test_the_parallel_loop_gives_the_same_bits_on_any_thread_count(scenario):
 def test_the_vector_env_takes_the_parallel_loop_on_request_with_the_same_results():
     import gymnasium as gym
 
-    envs = [gym.make_vec("gl_env/GreatLeap-v0", 5, parallel=p) for p in (False, True)]
+    envs = [gym.make_vec("gl_env/GreatLeap-v1", 5, parallel=p) for p in (False, True)]
     assert [env.unwrapped._villages.parallel for env in envs] == [False, True]
     returned = [env.reset(seed=3) for env in envs]
     actions = np.random.default_rng(1).uniform(-1, 1, (30, 5, 10)).astype(np.float32)

@@ -44,7 +44,7 @@ def test_gymnasium_and_sb3_checks_pass_for_each_responder(responder):
     from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
     kind, cadre = responder
-    env = gym.make("gl_env/Planner-v0", responder=kind, cadre=cadre, num_villages=4)
+    env = gym.make("gl_env/Planner-v1", responder=kind, cadre=cadre, num_villages=4)
     check_env(env.unwrapped, skip_render_check=True)
     sb3_check_env(PlannerEnv(responder=kind, cadre=cadre, num_villages=4), warn=True)
 

@@ -79,7 +79,7 @@ def test_comparison_figure_shows_each_metric_with_intervals(played, tmp_path):
 
 
 def test_rgb_array_dashboard_draws_the_episode_so_far():
-    env = gym.make("gl_env/GreatLeap-v0", render_mode="rgb_array", num_years=2)
+    env = gym.make("gl_env/GreatLeap-v1", render_mode="rgb_array", num_years=2)
     env.reset(seed=3)
     first = env.render()
     assert first.shape == (576, 1024, 3) and first.dtype == np.uint8 and first.std() > 5
@@ -89,7 +89,7 @@ def test_rgb_array_dashboard_draws_the_episode_so_far():
     # The harvest panel (top left, below the title that names the season) has drawn the seasons.
     assert later.shape == first.shape and (later[40:288, :512] != first[40:288, :512]).any()
     # ansi still works, and the history is kept only for rgb_array.
-    text_env = gym.make("gl_env/GreatLeap-v0", render_mode="ansi")
+    text_env = gym.make("gl_env/GreatLeap-v1", render_mode="ansi")
     text_env.reset(seed=3)
     text_env.step(gl_env.continuous_action())
     assert text_env.render().startswith("== Spring (sowing) 1958 ==")
@@ -98,7 +98,7 @@ def test_rgb_array_dashboard_draws_the_episode_so_far():
 
 @pytest.mark.skipif(importlib.util.find_spec("moviepy") is None, reason="RecordVideo needs moviepy")
 def test_record_video_records_an_episode(tmp_path):
-    env = gym.make("gl_env/GreatLeap-v0", render_mode="rgb_array", num_years=1)
+    env = gym.make("gl_env/GreatLeap-v1", render_mode="rgb_array", num_years=1)
     env = gym.wrappers.RecordVideo(
         env, str(tmp_path / "videos"), episode_trigger=lambda episode: True, disable_logger=True
     )

@@ -8,7 +8,7 @@ from gl_env.render import season_report
 
 
 def _spring_info():
-    env = gym.make("gl_env/GreatLeap-v0", scenario="historical-1958", render_mode="ansi")
+    env = gym.make("gl_env/GreatLeap-v1", scenario="historical-1958", render_mode="ansi")
     env.reset(seed=0)
     _, _, _, _, info = env.step(continuous_action(ration_kg=0.6, labor_private=0.2))
     return dict(info)

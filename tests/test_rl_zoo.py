@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("algo", "env_id"), [("ppo", "gl_env/GreatLeap-v0"), ("dqn", "gl_env/GreatLeapDiscrete-v0")])
+@pytest.mark.parametrize(("algo", "env_id"), [("ppo", "gl_env/GreatLeap-v1"), ("dqn", "gl_env/GreatLeapDiscrete-v1")])
 def test_rl_zoo3_trains_from_our_yaml(algo, env_id, tmp_path):
     result = subprocess.run(
         [
@@ -57,7 +57,7 @@ def test_requests_is_declared_for_rl_zoo3_enjoy():
 @pytest.mark.slow
 def test_rl_zoo3_enjoy_plays_a_trained_run(tmp_path):
     zoo = [sys.executable, "-m"]
-    common = ["--algo", "ppo", "--env", "gl_env/GreatLeap-v0", "--gym-packages", "gl_env", "-f", str(tmp_path)]
+    common = ["--algo", "ppo", "--env", "gl_env/GreatLeap-v1", "--gym-packages", "gl_env", "-f", str(tmp_path)]
     trained = subprocess.run(
         [*zoo, "rl_zoo3.train", *common, "-conf", str(ROOT / "hyperparams" / "ppo.yml"), "-n", "512",
          "--eval-freq", "-1", "--seed", "0"],

@@ -17,7 +17,7 @@ def test_adapter_matches_single_envs_through_resets(scenario):
     n = 6
     vec = GreatLeapSB3VecEnv(num_envs=n, scenario=scenario, infos="full")
     vec.seed(40)
-    singles = [gym.make("gl_env/GreatLeap-v0", scenario=scenario) for _ in range(n)]
+    singles = [gym.make("gl_env/GreatLeap-v1", scenario=scenario) for _ in range(n)]
     obs = vec.reset()
     assert np.array_equal(obs, np.stack([env.reset(seed=40 + i)[0] for i, env in enumerate(singles)]))
     rng = np.random.default_rng(3)

@@ -270,9 +270,9 @@ def test_a_second_resume_of_a_run_in_training_is_refused(tmp_path):
     ],
 )
 def test_bad_settings_are_refused_before_any_folder_is_made(args, message, tmp_path):
-    (tmp_path / "h.yml").write_text("gl_env/GreatLeap-v0:\n  n_timesteps: 512\n  learning_rate: abc\n")
-    (tmp_path / "bad.yml").write_text("gl_env/GreatLeap-v0: [unclosed\n")
-    (tmp_path / "gamma.yml").write_text("gl_env/GreatLeap-v0:\n  n_timesteps: 512\n  gamma: 2\n")
+    (tmp_path / "h.yml").write_text("gl_env/GreatLeap-v1:\n  n_timesteps: 512\n  learning_rate: abc\n")
+    (tmp_path / "bad.yml").write_text("gl_env/GreatLeap-v1: [unclosed\n")
+    (tmp_path / "gamma.yml").write_text("gl_env/GreatLeap-v1:\n  n_timesteps: 512\n  gamma: 2\n")
     paths = {"yaml": tmp_path / "h.yml", "bad_yaml": tmp_path / "bad.yml", "gamma": tmp_path / "gamma.yml"}
     args = [a.format(**paths) for a in args]
     out = tmp_path / "absent" / "run"
@@ -319,7 +319,7 @@ def test_resume_accepts_the_original_command(tmp_path):
     ("edit", "message"),
     [
         ({"eval_seeds": [1_000_000, 1_000_001]}, "outside the held-out range"),
-        ({"algo": "a2c", "env_id": "gl_env/GreatLeap-v0"}, "is a ppo model but"),
+        ({"algo": "a2c", "env_id": "gl_env/GreatLeap-v1"}, "is a ppo model but"),
         ({"seed": -1}, "seed=-1 must be a non-negative integer"),
         ({"algo": "foo"}, "unknown algorithm 'foo'"),
         ({"env_kwargs": {"scenario": "historical-1958", "audit_probability": 7}}, "audit_probability=7"),

@@ -13,7 +13,7 @@ import gl_env
 from gl_env.envs.vector import GreatLeapVectorEnv
 from gl_env.scenarios import SCENARIOS
 
-IDS = ["gl_env/GreatLeap-v0", "gl_env/GreatLeapDiscrete-v0"]
+IDS = ["gl_env/GreatLeap-v1", "gl_env/GreatLeapDiscrete-v1"]
 
 
 class _OneVillage(gym.Env):

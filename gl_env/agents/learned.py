@@ -36,7 +36,7 @@ ALGORITHM_ACTIONS = {
     "td3": "continuous",
     "dqn": "discrete",
 }
-ENV_IDS = {"continuous": "gl_env/GreatLeap-v0", "discrete": "gl_env/GreatLeapDiscrete-v0"}
+ENV_IDS = {"continuous": "gl_env/GreatLeap-v1", "discrete": "gl_env/GreatLeapDiscrete-v1"}
 CONFIG_FILE = "config.json"
 
 
@@ -82,6 +82,11 @@ class RunConfig:
         """Raise ``ValueError`` naming the first value no training run could have written."""
         if self.algo not in ALGORITHMS:
             raise ValueError(f"{where}: unknown algorithm {self.algo!r}; allowed: {', '.join(ALGORITHMS)}")
+        if self.env_id == ENV_IDS[self.action_type].replace("-v1", "-v0"):
+            raise ValueError(
+                f"{where}: this run was trained on {self.env_id}, the v0 dynamics (famine dynamics v1 replaced "
+                f"them: README, Version History); retrain it with train.py on {ENV_IDS[self.action_type]}"
+            )
         if self.env_id != ENV_IDS[self.action_type]:
             raise ValueError(
                 f"{where}: env_id {self.env_id!r} does not fit {self.algo} (it trains on {ENV_IDS[self.action_type]})"

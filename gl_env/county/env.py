@@ -45,7 +45,7 @@ class CountyParallelEnv(ParallelEnv):
     with no coupling is the single env, bit for bit).
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"name": "gl_county_v0", "render_modes": [], "is_parallelizable": True}
+    metadata: ClassVar[dict[str, Any]] = {"name": "gl_county_v1", "render_modes": [], "is_parallelizable": True}
 
     def __init__(
         self,

@@ -44,7 +44,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
 
     ## Action Space
 
-    ``gl_env/GreatLeap-v0``: ``Box(-1, 1, (10,), float32)``; ``gl_env/GreatLeapDiscrete-v0``:
+    ``gl_env/GreatLeap-v1``: ``Box(-1, 1, (10,), float32)``; ``gl_env/GreatLeapDiscrete-v1``:
     ``Discrete(200)``. Components, decoding and the discrete levels are tabulated in
     :mod:`gl_env.actions`; build actions from natural units with
     :func:`gl_env.actions.continuous_action` / :func:`gl_env.actions.discrete_action`.
@@ -83,7 +83,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
     import gymnasium as gym
     import gl_env
 
-    env = gym.make("gl_env/GreatLeap-v0", scenario="reform", reward="balanced",
+    env = gym.make("gl_env/GreatLeap-v1", scenario="reform", reward="balanced",
                    audit_probability=0.3, render_mode="ansi")
     ```
 
@@ -97,7 +97,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
 
     ## Vectorized environment
 
-    ``gym.make_vec("gl_env/GreatLeap-v0", num_envs=1024)`` runs the same compiled kernel over the
+    ``gym.make_vec("gl_env/GreatLeap-v1", num_envs=1024)`` runs the same compiled kernel over the
     whole batch (:class:`gl_env.envs.vector.GreatLeapVectorEnv`), with the same keywords, plus
     ``parallel=True`` for numba's threads. This env is that kernel on a batch of one.
 
@@ -231,7 +231,7 @@ class GreatLeapEnv(gym.Env[np.ndarray, np.ndarray | int]):
             logger.warn(
                 "You are calling render method without specifying any render mode. "
                 "You can specify the render_mode at initialization, "
-                'e.g. gym.make("gl_env/GreatLeap-v0", render_mode="ansi")'
+                'e.g. gym.make("gl_env/GreatLeap-v1", render_mode="ansi")'
             )
             return None
         if self._villages.t is None:

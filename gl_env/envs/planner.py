@@ -1,6 +1,6 @@
 """The planner env: the state as the agent, choosing the institution that village cadres respond to.
 
-``gym.make("gl_env/Planner-v0", responder="scripted", cadre="careerist")``. Each step (a year,
+``gym.make("gl_env/Planner-v1", responder="scripted", cadre="careerist")``. Each step (a year,
 or a season with ``seasons_per_step=1``) the state sets the institution for the coming step;
 below it ``num_villages`` villages of the scenario are played by a *responder*, a cadre policy
 that reacts to what the institution rewards and punishes:

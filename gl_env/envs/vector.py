@@ -41,7 +41,7 @@ _MASK64 = 2**64 - 1
 class GreatLeapVectorEnv(VectorEnv):
     """``num_envs`` villages of :class:`~gl_env.envs.great_leap.GreatLeapEnv`, stepped as one batch.
 
-    Made by ``gym.make_vec("gl_env/GreatLeap-v0", num_envs=N)`` (or the discrete id); accepts
+    Made by ``gym.make_vec("gl_env/GreatLeap-v1", num_envs=N)`` (or the discrete id); accepts
     every ``gym.make`` keyword, plus:
 
     - ``per_env``: ``{field: sequence of num_envs values}`` to give each village its own
@@ -380,7 +380,7 @@ class GreatLeapVectorEnv(VectorEnv):
             logger.warn(
                 "You are calling render method without specifying any render mode. "
                 "You can specify the render_mode at initialization, "
-                'e.g. gym.make_vec("gl_env/GreatLeap-v0", render_mode="ansi")'
+                'e.g. gym.make_vec("gl_env/GreatLeap-v1", render_mode="ansi")'
             )
             return None
         if self._villages.t is None:
