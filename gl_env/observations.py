@@ -53,7 +53,7 @@ OBSERVATION_SPEC: tuple[ObservationComponent, ...] = (
     ObservationComponent("search_rate", 0, 1, "probability", "anti-hiding search chance per season"),
     ObservationComponent("free_supply", 0, 1, "0/1", "free-supply dining in force"),
     ObservationComponent("private_plots", 0, 1, "0/1", "private plots allowed"),
-    ObservationComponent("relief_rate", 0, 1, "share", "share of a reported shortfall returned as relief"),
+    ObservationComponent("relief_rate", 0, 1, "share", "share of a reported grain shortfall resold by the state"),
     ObservationComponent("steel_quota", 0, 1, "/ 20 kg/person", "steel expected this season per person / 20 kg"),
     ObservationComponent("weather_outlook", 0, 1, "/ 1.5", "expected weather effect on the harvest / 1.5"),
     ObservationComponent("soviet_withdrawn", 0, 1, "0/1", "Soviet aid has been withdrawn"),

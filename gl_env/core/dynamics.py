@@ -3,7 +3,7 @@
 A year has four seasons. Spring: seed is sown and fields are worked. Summer: the crop grows.
 Autumn: the harvest comes in, the cadre reports it, the state procures on the report and
 reviews the cadre. Winter: the slack season, when labor is mobilised for works. Private plots
-yield in spring to autumn; people eat, grain spoils and people are born and die every season.
+yield in spring to autumn; people eat, grain spoils and people are born, die and flee every season.
 
 The season runs in six phases, each a compiled function of one village's numbers:
 
@@ -13,7 +13,7 @@ The season runs in six phases, each a compiled function of one village's numbers
 3. :func:`report_and_procurement`: concealment, the report and the audit (M9, M8), then what
    the state demands and takes (M10, M7), relief and anti-hiding searches;
 4. :func:`stores_and_food`: the canteen (M4), spoilage, the energy balance;
-5. :func:`people`: deaths and births from body reserves, tools (M3, M7) and animals (M6);
+5. :func:`people`: deaths and births from body reserves and frailty, flight, tools (M3, M7) and animals (M6);
 6. :func:`standing`: the review of the cadre (M8, M9, M3, M2), the purge, next year's target.
 
 The mechanisms (M1-M10 of the model brief) each live in one function below, whose docstring

@@ -166,7 +166,7 @@ class Params:
     soviet_input_loss: float = _mech(0.5, 0.0, 1.0, "share", "tool renewal lost after the withdrawal (M7)")
     # --- mechanism: works (M2) ---------------------------------------------------------------------
     works_haste_days_per_ha: float = _mech(
-        50.0, 5.0, 500.0, "labour-days/ha/season", "works intensity at which hasty works surely fail (M2)"
+        50.0, 5.0, 500.0, "labour-days/ha/season", "works intensity at which haste wastes all the works on average (M2)"
     )
 
     # --- climate timeline (per year or season) -----------------------------------------------------
