@@ -333,9 +333,9 @@ def relief(
     threshold ration. So relief never exceeds (``relief_rate`` / 2 + 1/4) x the threshold ration
     for the village's people.
     """
-    left = autumn * maximum(reported - taken, 0.0) + spring * maximum(s[S.reported_kg] - s[S.procurement_kg], 0.0)
-    resale = (autumn + spring) * 0.5 * c[C.relief_rate] * maximum(p[V.relief_threshold_kg_per_person] * pop - left, 0.0)
     threshold = p[V.relief_threshold_kg_per_person] * pop
+    left = autumn * maximum(reported - taken, 0.0) + spring * maximum(s[S.reported_kg] - s[S.procurement_kg], 0.0)
+    resale = (autumn + spring) * 0.5 * c[C.relief_rate] * maximum(threshold - left, 0.0)
     for_deaths = minimum(c[C.death_relief_kg] * maximum(s[S.excess_deaths_per_1000], 0.0) * pop, 0.25 * threshold)
     return resale + for_deaths
 
