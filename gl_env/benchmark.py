@@ -69,7 +69,7 @@ class Protocol:
         return np.arange(self.first_seed, self.first_seed + count, dtype=np.int64)
 
 
-GL_BENCH_V0 = Protocol(
+GL_BENCH_V1 = Protocol(
     name="gl-bench-v1",
     scenarios=("historical-1958", "reform", "randomized"),
     reward_presets=("careerist", "benevolent", "honest_official", "balanced"),
@@ -79,8 +79,8 @@ GL_BENCH_V0 = Protocol(
     score_floor="random",
     score_reference="honest",
 )
-PROTOCOLS: dict[str, Protocol] = {GL_BENCH_V0.name: GL_BENCH_V0}
-DEFAULT_PROTOCOL = GL_BENCH_V0.name
+PROTOCOLS: dict[str, Protocol] = {GL_BENCH_V1.name: GL_BENCH_V1}
+DEFAULT_PROTOCOL = GL_BENCH_V1.name
 
 
 def get_protocol(name: str) -> Protocol:
@@ -112,7 +112,7 @@ def check_training_seeds(seeds: int | Iterable[int]) -> None:
 __all__ = [
     "DEFAULT_PROTOCOL",
     "EVALUATION_SEED_START",
-    "GL_BENCH_V0",
+    "GL_BENCH_V1",
     "HELD_OUT_SEED_START",
     "PROTOCOLS",
     "Protocol",

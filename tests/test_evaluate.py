@@ -12,14 +12,14 @@ import pytest
 
 import evaluate
 from gl_env.agents.scripted import SCRIPTED_POLICIES, make_policy
-from gl_env.benchmark import EVALUATION_SEED_START, GL_BENCH_V0, check_training_seeds
+from gl_env.benchmark import EVALUATION_SEED_START, GL_BENCH_V1, check_training_seeds
 from gl_env.envs.great_leap import GreatLeapEnv
 from gl_env.metrics import summarize
 from gl_env.rollout import Episodes, run_episodes
 from gl_env.scenarios import SCENARIOS
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = GL_BENCH_V0.seeds(12)
+SEEDS = GL_BENCH_V1.seeds(12)
 
 
 def single_env_episodes(policy, seeds, **env_kwargs) -> Episodes:
@@ -71,14 +71,14 @@ def test_batched_evaluation_equals_single_environments(scenario, policy_name):
 
 
 def test_protocol_seeds_are_disjoint_from_training_seeds():
-    seeds = GL_BENCH_V0.seeds()
-    assert len(seeds) == GL_BENCH_V0.episodes == 1000
+    seeds = GL_BENCH_V1.seeds()
+    assert len(seeds) == GL_BENCH_V1.episodes == 1000
     assert seeds.min() == EVALUATION_SEED_START and len(np.unique(seeds)) == 1000
     check_training_seeds(range(0, EVALUATION_SEED_START, 997))
     with pytest.raises(ValueError, match="training seed 1000000 is reserved for evaluation"):
         check_training_seeds([3, EVALUATION_SEED_START])
     with pytest.raises(ValueError, match="episodes=1001 is out of range; allowed 1 to 1000"):
-        GL_BENCH_V0.seeds(1001)
+        GL_BENCH_V1.seeds(1001)
 
 
 def _run(tmp_path, *argv, cwd=None):
@@ -97,12 +97,12 @@ def test_cli_writes_tables_files_and_plots_and_never_overwrites(tmp_path, monkey
     out = tmp_path / "bench"
     done = _run(tmp_path, "--episodes", "30", "--out", str(out))
     assert done.returncode == 0, done.stderr
-    for scenario in GL_BENCH_V0.scenarios:
+    for scenario in GL_BENCH_V1.scenarios:
         assert f"\n{scenario}\n" in done.stdout
     for name in SCRIPTED_POLICIES:
         assert f"\n{name} " in done.stdout
     expected = {"results.csv", "results.json", "leaderboard.md", "comparison.png"}
-    expected |= {f"trajectories-{s}.png" for s in GL_BENCH_V0.scenarios}
+    expected |= {f"trajectories-{s}.png" for s in GL_BENCH_V1.scenarios}
     assert expected <= {p.name for p in out.iterdir()}
     document = json.loads((out / "results.json").read_text())
     assert document["protocol"]["name"] == "gl-bench-v1" and document["complete"] is False
@@ -177,10 +177,10 @@ def test_scores_put_the_floor_at_0_and_the_reference_at_100():
         evaluate.resolve_policy("honest"),
         evaluate.resolve_policy("max_inflate"),
     ]
-    results, notes = evaluate.evaluate(candidates, GL_BENCH_V0, ["historical-1958"], episodes=40)
+    results, notes = evaluate.evaluate(candidates, GL_BENCH_V1, ["historical-1958"], episodes=40)
     assert notes == []
     scores = results["historical-1958"]
-    for preset in GL_BENCH_V0.reward_presets:
+    for preset in GL_BENCH_V1.reward_presets:
         assert scores["random"][f"score/{preset}"].mean == pytest.approx(0.0, abs=1e-9)
         assert scores["honest"][f"score/{preset}"].mean == pytest.approx(100.0)
     # On welfare the starving villages of the 3x inflater score far below random play.
@@ -189,7 +189,7 @@ def test_scores_put_the_floor_at_0_and_the_reference_at_100():
 
 def test_missing_score_anchor_is_said_not_guessed():
     candidates = [evaluate.resolve_policy("max_inflate")]
-    protocol = dataclasses.replace(GL_BENCH_V0, score_floor="nobody")
+    protocol = dataclasses.replace(GL_BENCH_V1, score_floor="nobody")
     results, notes = evaluate.evaluate(candidates, protocol, ["reform"], episodes=5)
     assert len(notes) == 1 and "nobody" in notes[0]
     assert "score/balanced" not in results["reform"]["max_inflate"]

@@ -10,7 +10,7 @@ from matplotlib.image import imread
 
 import gl_env
 from gl_env.agents.scripted import make_policy
-from gl_env.benchmark import GL_BENCH_V0
+from gl_env.benchmark import GL_BENCH_V1
 from gl_env.figure_style import SUBSISTENCE_KG_PER_PERSON_DAY
 from gl_env.metrics import METRICS, Estimate, summarize
 from gl_env.plots import (
@@ -23,7 +23,7 @@ from gl_env.plots import (
 )
 from gl_env.rollout import run_episodes
 
-SEEDS = GL_BENCH_V0.seeds(24)
+SEEDS = GL_BENCH_V1.seeds(24)
 
 
 @pytest.fixture(scope="module")
