@@ -46,8 +46,8 @@ METABOLIC_ADAPTATION = 0.65
 # kcal = C (1 - (1 - g / 2C)^2) up to g = 2C, then C, with C = cap x s(season): one for one for
 # small gaps, smooth where it reaches the cap, so it never binds all at once. No source gives a
 # per-person cap: 500 kcal/day is a judgement inside the 300-600 range that foraging on stripped
-# collective land allows (MODEL_CARD.md shows the sensitivity). Seasonal availability (wild greens
-# in spring and summer, little in winter): judgement.
+# collective land allows (MODEL_CARD.md shows the 1960 death rate at 300, 500 and 600).
+# Seasonal availability (wild greens in spring and summer, little in winter): judgement.
 KCAL_FAMINE_FOODS_CAP_PER_DAY = 500.0
 FAMINE_FOODS_SEASON = (1.0, 1.0, 0.7, 0.4)
 # Health cost of famine foods: bark, chaff and cobs cause oedema, constipation and dysentery (the
@@ -169,7 +169,7 @@ INFRA_DECAY_PER_SEASON = 0.01
 WORKS_FAILURE_DAMAGE = 0.5
 # Graded works: the share of a season's works wasted is (intensity / haste)^2 (the v0 failure
 # chance, now a share) times a village draw, uniform with mean 1 and this s.d. No source gives the
-# within-province dispersion of works outcomes; 0.3 is a modest judgement (MODEL_CARD.md).
+# within-province dispersion of works outcomes; 0.3 is a modest judgement.
 WORKS_WASTE_SD = 0.3
 # Backyard pig iron per labour-day: ~3-4 Mt from ~90 million people over ~2 months in 1958
 # (calibration_targets.csv: people_mobilised_backyard_furnaces, steel_output_unusable).
