@@ -48,7 +48,7 @@ _parallel = njit(cache=True, fastmath=False, parallel=True)
 _PROCUREMENT_RATE = int(Climate.procurement_rate)
 
 
-def _borrowed_view(typingctx, array):  # noqa: ARG001 (numba's intrinsic signature)
+def _borrowed_view(typingctx, array):
     """The array itself, without its reference count: a view numba does not count.
 
     Every row view the per-village code takes (``floats[i]``, ``values[row]``, ...) would
