@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import filecmp
 import shlex
+import signal
 import statistics
 import subprocess
 import sys
@@ -78,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = {job: (JOBS[job][0] + (shlex.split(args.sweep_args) if job == "sweep" else []), JOBS[job][1])
                 for job in jobs}  # fmt: skip
 
+    # A terminated run still removes its worktrees (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated; removing the worktrees"))
     with tempfile.TemporaryDirectory(prefix="gl_env-before-after-") as scratch:
         scratch_dir = Path(scratch)
         trees = {}
