@@ -177,3 +177,13 @@ def test_a_bad_learned_cadre_is_reported_in_one_line(tmp_path, capsys):
 def test_evaluate_refuses_a_folder_that_is_not_a_planner_run(tmp_path, capsys):
     assert evaluate.main(["--planner", str(tmp_path)]) == 2
     assert "holds no planner.json" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_evaluate_planner_prints_the_report_and_writes_it_into_out(planner_run, tmp_path, capsys):
+    out = tmp_path / "report"
+    assert evaluate.main(["--planner", str(planner_run), "--episodes", "3", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "learned planner" in printed and "exploitability" in printed and f"wrote {out}/" in printed
+    assert sorted(p.name for p in out.iterdir()) == ["comparison.csv", "exploitability.csv", "institution.png"]
+    assert evaluate.main(["--planner", str(planner_run), "--episodes", "3", "--out", str(out)]) == 2
