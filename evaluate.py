@@ -10,6 +10,7 @@ villages on each scenario, all at once on the batched core, and every metric of
     python evaluate.py --policy honest --policy runs/ppo-1 --scenario reform
     python evaluate.py --episodes 200 --no-plots        # a quick look (not a full protocol result)
     python evaluate.py --out docs/benchmark --overwrite --readme README.md   # the README's leaderboard
+    python evaluate.py --planner runs/planner --out results/planner   # a planner run (gl_env.planner_report)
 
 Results go to a new folder ``results/<protocol>-<UTC time>`` (or ``--out``, which must be empty
 unless ``--overwrite``, and then hold an earlier result of this command and nothing else):
@@ -133,6 +134,15 @@ class Args:
         metadata={
             "choices": ["best", "final"],
             "help": "which model of a training run: best_model.zip (falls back to final) or final_model.zip",
+        },
+    )
+    planner: Path | None = field(
+        default=None,
+        metadata={
+            "type": Path,
+            "metavar": "RUN",
+            "help": "report on a planner run (train.py --role planner) instead: against fixed institutions on "
+            "--episodes held-out episodes (default 200) and its exploitability; files only with --out",
         },
     )
     readme: Path | None = field(
@@ -463,6 +473,8 @@ def output_folder(out: Path | None, protocol: Protocol, overwrite: bool) -> Path
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.planner is not None:
+        return planner_main(args)
     try:
         protocol = get_protocol(args.protocol)
         scenarios = [get_scenario(s).name for s in args.scenario] or list(protocol.scenarios)
@@ -520,6 +532,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.readme is not None:
         print(f"updated the leaderboard in {args.readme}")
     print(f"\nwrote {out}/ ({', '.join(sorted(p.name for p in out.iterdir()))})")
+    return 0
+
+
+def planner_main(args: Args) -> int:
+    """``--planner RUN``: :func:`gl_env.planner_report.report`, written into ``--out`` when given."""
+    from gl_env import planner_report
+    from gl_env.planner_runs import is_planner_run
+
+    try:
+        if not is_planner_run(args.planner):
+            raise ValueError(f"--planner {args.planner} holds no planner.json: not a train.py --role planner run")
+        out = None
+        if args.out is not None:
+            check_writable(args.out, "--out")
+            if not is_empty(args.out):
+                if not args.overwrite:
+                    raise ValueError(f"refusing to overwrite {args.out}; pass --overwrite or another --out")
+                planner_report.REPORT_FOLDER.check_replaceable(args.out)
+        if args.out is None:
+            planner_report.report(args.planner, args.episodes or 200)
+        else:
+            with staged_folder(args.out) as staging:
+                planner_report.report(args.planner, args.episodes or 200, out=staging)
+            out = args.out
+    except (ValueError, OSError) as error:
+        print(f"evaluate.py: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("evaluate.py: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    if out is not None:
+        print(f"\nwrote {out}/ ({', '.join(sorted(p.name for p in out.iterdir()))})")
     return 0
 
 

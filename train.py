@@ -4,6 +4,11 @@
     python train.py --scenario reform --output runs/reform
     python train.py --algo sac --reward welfare=1,honesty=0.5 --set audit_probability=0.3
     python train.py --output runs/default --resume    # continue from the latest checkpoint
+    python train.py --role planner --responder best_response --cadre runs/sweep-historical-1958
+    python train.py --role alternate --rounds 3       # cadre, then planner, three times
+
+``--role planner`` and ``--role alternate`` train the state (:mod:`gl_env.planner_runs`; their
+flags: ``python train.py --role planner --help``); the rest of this docstring is the cadre's.
 
 The run folder holds ``config.json`` (everything needed to rebuild the environment, read by
 ``evaluate.py``), ``best_model.zip`` (best mean return on held-out evaluation seeds),
@@ -45,7 +50,7 @@ from typing import Any
 import numpy as np
 
 import gl_env
-from gl_env import files, metrics
+from gl_env import files, metrics, planner_runs
 from gl_env.agents.learned import (
     ALGORITHM_ACTIONS,
     ALGORITHMS,
@@ -100,6 +105,7 @@ class Args:
     checkpoint_freq: int
     hyperparams: Path | None
     progress: bool
+    role: str = "cadre"
     given: frozenset[str] = frozenset()  # the flags written on the command line (their dest names)
 
 
@@ -108,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="train.py",
         description="Train a stable-baselines3 cadre on gl_env (defaults: PPO, careerist reward, historical-1958).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--role",
+        choices=planner_runs.ROLES,
+        default="cadre",
+        help="cadre: train a cadre (the flags below); planner, alternate: train the state (--role planner --help)",
     )
     parser.add_argument(
         "--algo",
@@ -745,6 +757,10 @@ def train(args: Args, run: Prepared) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if planner_runs.role_of(argv) != "cadre":
+        # The state as the learner (or the two-level curriculum, which trains its cadres with this main).
+        return planner_runs.main(argv, train_cadre=main)
     args = parse_args(argv)
     # Deterministic cuBLAS on a GPU needs a fixed workspace (set before torch starts CUDA).
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")

@@ -85,6 +85,21 @@ def test_the_institution_reaches_the_villages_from_the_coming_year():
     assert env._villages.params[0].procurement_rate == (0.3,) * 4 + (0.0,) * (horizon - 4)
 
 
+def test_urban_grain_is_procurement_net_of_the_relief_sent_back():
+    env = PlannerEnv(responder="scripted", cadre="honest", num_villages=8)
+    taking = np.ones(len(INSTITUTION))  # procure 60% of the report
+    taking[INSTITUTION_NAMES.index("quota_fixed_share")] = -1.0  # (not the fixed quota)
+    for relief in (-1.0, 1.0):  # no relief, then all of the shortfall returned
+        taking[INSTITUTION_NAMES.index("relief_rate")] = relief
+        env.reset(seed=0)
+        obs, _, _, _, info = env.step(taking)
+        grain = info["reward_components"]["urban_grain"]["value"]
+        if relief < 0:
+            assert grain == pytest.approx(float(obs[2]), rel=1e-6)  # all that was procured
+        else:
+            assert 0.0 < grain < float(obs[2]) - 0.1  # procured (observed), less what came back
+
+
 def test_reward_presets_weigh_the_named_terms():
     env = PlannerEnv(reward="procurement")
     env.reset(seed=1)

@@ -66,7 +66,8 @@ Reward
 ------
 A weighted sum of named terms of the step (``info["reward_components"]``: ``{term: {"value",
 "weighted"}}``), each a mean over the ruling villages: ``urban_grain`` (grain delivered to the
-state, 100 kg per person), ``deaths`` (minus the excess deaths per 1000 villagers, over 10),
+state net of the relief it sends back, 100 kg per person: grain procured and returned as relief
+feeds no city), ``deaths`` (minus the excess deaths per 1000 villagers, over 10),
 ``audit_cost`` (minus the audit probability times the step's share of a year: auditing every
 harvest of a year costs 1) and ``honesty`` (minus the mean absolute log report ratio of the
 autumn reports made, measured on the truth; the state is scored on what it cannot see).
@@ -292,7 +293,9 @@ class PlannerEnv(gym.Env):
         self._villages.set_params(self._params_from(institution))
         if isinstance(self.responder, _BestResponse):
             self.responder.choose(institution)
-        totals = {k: np.zeros(self.num_villages) for k in ("reported", "procured", "audited", "deaths", "excess")}
+        totals = {
+            k: np.zeros(self.num_villages) for k in ("reported", "procured", "relief", "audited", "deaths", "excess")
+        }
         log_ratios, audited_ratios = [], []
         start_population = np.asarray(self._village_info.get("population", self.params.population), dtype=float)
         counted = self._ruling.copy()
@@ -303,6 +306,7 @@ class PlannerEnv(gym.Env):
             per_person = np.where(self._ruling, 1.0, 0.0) / np.maximum(start_population, 1e-9)
             totals["reported"] += info["reported_kg"] * per_person
             totals["procured"] += info["procurement_kg"] * per_person
+            totals["relief"] += info["relief_kg"] * per_person
             totals["audited"] = np.maximum(totals["audited"], np.where(self._ruling, info["audited"], 0.0))
             totals["deaths"] += info["deaths"] * per_person
             totals["excess"] += info["excess_deaths"] * per_person
@@ -314,7 +318,7 @@ class PlannerEnv(gym.Env):
         share = counted.sum()
         mean = {k: float(v[counted].sum() / share) if share else 0.0 for k, v in totals.items()}
         terms = {
-            "urban_grain": mean["procured"] / _KG,
+            "urban_grain": (mean["procured"] - mean["relief"]) / _KG,
             "deaths": -mean["excess"] * 1000.0 / 10.0,
             "audit_cost": -institution["audit_probability"] * self.seasons_per_step / SEASONS_PER_YEAR,
             "honesty": -float(np.mean(log_ratios)) if log_ratios else 0.0,
