@@ -145,6 +145,20 @@ class Args:
             "--episodes held-out episodes (default 200) and its exploitability; files only with --out",
         },
     )
+    ray: str | None = field(
+        default=None,
+        metadata={
+            "nargs": "?",
+            "const": "local",
+            "metavar": "ADDRESS",
+            "help": "with --planner: play the fixed institutions as Ray Tune trials; --ray alone starts a Ray on "
+            "this machine, --ray ADDRESS joins a cluster (the run folder on shared storage); the same numbers "
+            "as the local run. Needs gl_env[ray]",
+        },
+    )
+    institutions_per_task: int = field(
+        default=4, metadata={"type": int, "help": "fixed institutions each Ray task plays (with --planner --ray)"}
+    )
     readme: Path | None = field(
         default=None,
         metadata={
@@ -187,6 +201,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
     args = Args(**vars(parser.parse_args(argv)))
     if args.episodes is not None and args.episodes < 1:
         parser.error(f"--episodes={args.episodes} must be at least 1")
+    if args.ray is not None and args.planner is None:
+        parser.error("--ray runs a planner report on Ray: it needs --planner RUN")
+    if args.institutions_per_task < 1:
+        parser.error(f"--institutions-per-task={args.institutions_per_task} must be at least 1")
     return args
 
 
@@ -537,7 +555,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def planner_main(args: Args) -> int:
     """``--planner RUN``: :func:`gl_env.planner_report.report`, written into ``--out`` when given."""
-    from gl_env import planner_report
+    from gl_env import planner_report, sweep_ray
     from gl_env.planner_runs import is_planner_run
 
     try:
@@ -550,13 +568,16 @@ def planner_main(args: Args) -> int:
                 if not args.overwrite:
                     raise ValueError(f"refusing to overwrite {args.out}; pass --overwrite or another --out")
                 planner_report.REPORT_FOLDER.check_replaceable(args.out)
+        on_ray = {"ray": args.ray, "per_task": args.institutions_per_task}
+        if args.ray is not None:
+            sweep_ray.check_installed()
         if args.out is None:
-            planner_report.report(args.planner, args.episodes or 200)
+            planner_report.report(args.planner, args.episodes or 200, **on_ray)
         else:
             with staged_folder(args.out) as staging:
-                planner_report.report(args.planner, args.episodes or 200, out=staging)
+                planner_report.report(args.planner, args.episodes or 200, out=staging, **on_ray)
             out = args.out
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, ImportError, sweep_ray.TaskFailed) as error:
         print(f"evaluate.py: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

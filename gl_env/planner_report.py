@@ -147,13 +147,17 @@ def report(
     budget: exploit.Budget | None = None,
     out: Path | None = None,
     log: Callable[[str], Any] = print,
+    ray: str | None = None,
+    per_task: int = 4,
 ) -> Comparison:
-    """Compare, measure exploitability, print; write the files into ``out`` (a staged folder) if given."""
+    """Compare, measure exploitability, print; write the files into ``out`` (a staged folder) if given.
+
+    ``ray``, ``per_task``: play the fixed institutions on Ray (see :func:`~gl_env.planner_runs.compare`)."""
     budget = budget or exploit.Budget()
     config = PlannerConfig.load(run_dir)
     institutions = fixed_institutions(config)
     log(f"{run_dir}: the planner and {len(institutions)} fixed institutions on {episodes} held-out episodes")
-    comparison = compare(run_dir, institutions, episodes)
+    comparison = compare(run_dir, institutions, episodes, ray=ray, per_task=per_task, log=log)
     rows = comparison.rows()
     log(comparison_text(rows))
     best_name = comparison.best_fixed()

@@ -287,19 +287,61 @@ def row(name: str, episodes: PlannerEpisodes, planner: PlannerEpisodes) -> dict[
 
 
 def compare(
-    run_dir: Path | str, institutions: Mapping[str, Params], episodes: int | None = None, which: str = "best"
+    run_dir: Path | str,
+    institutions: Mapping[str, Params],
+    episodes: int | None = None,
+    which: str = "best",
+    ray: str | None = None,
+    per_task: int = 4,
+    log: Callable[[str], Any] = print,
 ) -> Comparison:
     """A planner run against fixed institutions (:class:`FixedInstitution`), against the run's
     responder, on ``episodes`` held-out planner seeds that follow the run's own evaluation seeds
-    (those picked its best model, so they would flatter it)."""
+    (those picked its best model, so they would flatter it).
+
+    ``ray``: play the fixed institutions as Ray Tune trials, ``per_task`` institutions to a trial,
+    on a local Ray (:data:`gl_env.sweep_ray.LOCAL`) or a cluster's address (:mod:`gl_env.sweep_ray`;
+    its records are kept in a hidden folder inside ``run_dir``, removed at the end, so on a cluster
+    the run folder must be on shared storage). The same numbers as the local run: each episode's
+    randomness is its seed's.
+    """
     policy, config = load_planner(run_dir, which)
     num_villages = config.env_kwargs.get("num_villages", 16)
     used = len(config.eval_seeds)
     seeds = held_out_seeds(used + (used if episodes is None else episodes), num_villages)[used:]
-    return Comparison(
-        play(policy, config.env_kwargs, seeds),
-        {name: play(FixedInstitution(p), config.env_kwargs, seeds) for name, p in institutions.items()},
-    )
+    if ray is None:
+        fixed = {name: play(FixedInstitution(p), config.env_kwargs, seeds) for name, p in institutions.items()}
+    else:
+        from gl_env import sweep_ray
+
+        if per_task < 1:
+            raise ValueError(f"per_task={per_task} must be at least 1")
+        names = list(institutions)
+        groups_of = sweep_ray.groups_of(len(names), per_task)
+        parts = [[(names[i], institutions[names[i]]) for i in group] for group in groups_of]
+        groups = sweep_ray.run_groups(_play_fixed, (dict(config.env_kwargs), seeds), parts, ray, Path(run_dir), log)
+        fixed = {}
+        for part, result in zip(parts, groups, strict=True):
+            for row_index, (name, _) in enumerate(part):
+                fixed[name] = PlannerEpisodes(
+                    np.asarray(seeds),
+                    result["returns"][row_index],
+                    {t: result[f"term_{t}"][row_index] for t in PLANNER_REWARD_TERMS},
+                    result["institutions"][row_index],
+                )
+    return Comparison(play(policy, config.env_kwargs, seeds), fixed)
+
+
+def _play_fixed(args: tuple[dict[str, Any], list[int]], part: Sequence[tuple[str, Params]]) -> dict[str, np.ndarray]:
+    """One Ray trial of :func:`compare`: the fixed institutions ``part`` on ``args`` (env kwargs,
+    seeds), as arrays with one row per institution."""
+    env_kwargs, seeds = args
+    played = [play(FixedInstitution(params), env_kwargs, seeds) for _, params in part]
+    return {
+        "returns": np.stack([e.returns for e in played]),
+        **{f"term_{t}": np.stack([e.components[t] for e in played]) for t in PLANNER_REWARD_TERMS},
+        "institutions": np.stack([e.institutions for e in played]),
+    }
 
 
 # --- training ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 the exploitability report, and bad flags."""
 
 import csv
+import importlib.util
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from gl_env.planner_report import report
 from gl_env.planner_runs import (
     FixedInstitution,
     PlannerConfig,
+    compare,
     held_out_seeds,
     load_planner,
     play,
@@ -187,3 +189,36 @@ def test_evaluate_planner_prints_the_report_and_writes_it_into_out(planner_run, 
     assert "learned planner" in printed and "exploitability" in printed and f"wrote {out}/" in printed
     assert sorted(p.name for p in out.iterdir()) == ["comparison.csv", "exploitability.csv", "institution.png"]
     assert evaluate.main(["--planner", str(planner_run), "--episodes", "3", "--out", str(out)]) == 2
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="needs the ray extra (make test installs it)")
+def test_the_fixed_institutions_played_on_ray_give_the_local_numbers(planner_run):
+    import ray
+
+    institutions = {
+        "historical-1958": make_params("historical-1958"),
+        "reform": make_params("reform"),
+        "audited": make_params("historical-1958", audit_probability=0.75),
+    }
+    local = compare(planner_run, institutions, episodes=3)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        messages = []
+        on_ray = compare(planner_run, institutions, episodes=3, ray="local", per_task=2, log=messages.append)
+    finally:
+        ray.shutdown()
+    assert any("Ray: 2 task(s) on 2 CPUs" in m for m in messages), messages
+    assert list(on_ray.fixed) == list(local.fixed)
+    for name, episodes in local.fixed.items():
+        assert on_ray.fixed[name].returns.tolist() == episodes.returns.tolist(), name
+        assert on_ray.fixed[name].institutions.tolist() == episodes.institutions.tolist(), name
+        for term, values in episodes.components.items():
+            assert on_ray.fixed[name].components[term].tolist() == values.tolist(), (name, term)
+    # Tune's records were kept inside the run folder and removed.
+    assert not [p for p in planner_run.iterdir() if p.name.startswith(".ray-tune-")]
+
+
+def test_ray_without_a_planner_run_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        evaluate.parse_args(["--ray"])
+    assert "--ray runs a planner report on Ray: it needs --planner RUN" in capsys.readouterr().err
