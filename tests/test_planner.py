@@ -173,3 +173,25 @@ def test_set_params_keeps_the_horizon_and_refuses_randomised_params():
         env.set_params(make_params("randomized"))
     with pytest.raises(ValueError, match="expected one per sub-environment"):
         env.set_params([make_params("historical-1958")] * 3)
+
+
+def test_the_best_response_responder_holds_the_institution_to_the_sweeps_domain(sweep_folder):
+    """Off the grid the computed rule is not a best response: the axes are clipped to the grid's
+    range and the other parameters held at the sweep's own values (its --set over_report_penalty=2)."""
+    env = PlannerEnv(responder="best_response", cadre=sweep_folder, num_villages=2)
+    env.reset(seed=1)
+    low = -np.ones(len(INSTITUTION_NAMES))  # every parameter at the bottom of its range
+    obs, _, _, _, info = env.step(low)
+    held = info["institution"]
+    assert held["audit_probability"] == 0.05 and held["growth_credit"] == 0.0  # the grid's lowest values
+    sweep_params = make_params("historical-1958", over_report_penalty=2.0)
+    assert held["over_report_penalty"] == 2.0
+    assert held["procurement_rate"] == sweep_params.procurement_rate[0]  # the coming season's
+    assert env._villages.params[0].audit_probability == 0.05
+    # The observation shows the institution in force, not the action asked for.
+    institution = obs[-len(INSTITUTION_NAMES) :]
+    assert institution[INSTITUTION_NAMES.index("audit_probability")] == np.float32(2 * 0.05 - 1)
+    high = np.ones(len(INSTITUTION_NAMES))
+    held = env.step(high)[4]["institution"]
+    assert held["audit_probability"] == 1.0 and held["growth_credit"] == 1.5  # the grid's highest
+    assert held["procurement_rate"] == sweep_params.procurement_rate[4]  # a year on

@@ -13,6 +13,12 @@ that reacts to what the institution rewards and punishes:
   being a ``python -m gl_env.sweep`` output folder; each step the cadres play the linear rule
   (:class:`gl_env.agents.linear.LinearCadre`) of the sweep cell nearest to the institution in
   force, distances measured on the sweep's axes, each scaled to its range of :data:`INSTITUTION`.
+  A computed best response is known only where it was computed, so with this responder the
+  institution is held to the sweep's domain: each axis clipped to the range of its grid values,
+  every other parameter at the sweep's own value (its scenario with its ``--set`` overrides, in
+  the coming season). The observation's institution and ``info["institution"]`` are the
+  institution so held, the one in force. (Without that, a planner learns to exploit the rule off
+  the grid: e.g. no audits at all, where the cadres still behave as at the grid's lowest audit rate.)
 
 The institution reaches the villages through the public vector env interface: a new validated
 :class:`~gl_env.core.params.Params` for the coming step
@@ -157,16 +163,17 @@ def institution_values(action: np.ndarray) -> dict[str, float]:
     }
 
 
+def _as_action_values(institution: Mapping[str, float]) -> np.ndarray:
+    """An institution in the units of :data:`INSTITUTION` as an action, clipped to ``[-1, 1]``."""
+    return np.array(
+        [np.clip(2.0 * (institution[name] - low) / (high - low) - 1.0, -1.0, 1.0) for name, low, high in INSTITUTION]
+    )
+
+
 def _as_action(params: Params) -> np.ndarray:
     """The scenario's own institution (its first season) as an action, clipped to the ranges."""
-    values = [getattr(params, name) for name in INSTITUTION_NAMES]
-    first = [float(v[0]) if isinstance(v, tuple) else float(v) for v in values]
-    return np.array(
-        [
-            np.clip(2.0 * (v - low) / (high - low) - 1.0, -1.0, 1.0)
-            for v, (_, low, high) in zip(first, INSTITUTION, strict=True)
-        ]
-    )
+    values = {name: getattr(params, name) for name in INSTITUTION_NAMES}
+    return _as_action_values({n: float(v[0]) if isinstance(v, tuple) else float(v) for n, v in values.items()})
 
 
 class _BestResponse:
@@ -188,6 +195,8 @@ class _BestResponse:
                 f"allowed axes: {', '.join(INSTITUTION_NAMES)}"
             )
         self.levers = list(config["levers"])
+        self.ranges = {name: (min(values), max(values)) for name, values in config["axes"].items()}
+        self.base = make_params(config["scenario"], **config.get("fixed", {}))
         span = {name: high - low for name, low, high in INSTITUTION}
         self.points = np.array([[cell["cell"][n] / span[n] for n in self.axes] for cell in cells])
         self.weights = [np.array([list(cell["weights"][lever].values()) for lever in self.levers]) for cell in cells]
@@ -196,6 +205,18 @@ class _BestResponse:
 
     def _cadre(self, cell: int) -> LinearCadre:
         return LinearCadre(np.repeat(self.weights[cell][None], self.num_villages, axis=0), self.levers)
+
+    def in_domain(self, institution: Mapping[str, float], season: int) -> dict[str, float]:
+        """``institution`` held to the sweep's domain (module docstring), from ``season`` on."""
+        held = {}
+        for name in INSTITUTION_NAMES:
+            if name in self.ranges:
+                low, high = self.ranges[name]
+                held[name] = min(max(institution[name], low), high)
+            else:
+                value = getattr(self.base, name)
+                held[name] = float(value[min(season, len(value) - 1)]) if isinstance(value, tuple) else float(value)
+        return held
 
     def choose(self, institution: Mapping[str, float]) -> None:
         span = {name: high - low for name, low, high in INSTITUTION}
@@ -288,11 +309,13 @@ class PlannerEnv(gym.Env):
         if bad.any():
             i = int(np.argmax(bad))
             raise ValueError(f"action[{i}] ({INSTITUTION_NAMES[i]}) = {float(action[i])!r} must be a number in [-1, 1]")
-        self._institution = action
         institution = institution_values(action)
-        self._villages.set_params(self._params_from(institution))
         if isinstance(self.responder, _BestResponse):
+            institution = self.responder.in_domain(institution, self._t)
             self.responder.choose(institution)
+            action = _as_action_values(institution)
+        self._institution = action
+        self._villages.set_params(self._params_from(institution))
         totals = {
             k: np.zeros(self.num_villages) for k in ("reported", "procured", "relief", "audited", "deaths", "excess")
         }
