@@ -13,7 +13,7 @@ side by side, torch on one thread) under four conditions, ``--seeds`` training s
 
 Training villages are seeded as ``train.py`` seeds them (``seed * 32`` upward, training range);
 the final model of each run then plays the county protocol ``gl-bench-county-v0``
-(:mod:`gl_env.county.benchmark`: 200 held-out counties, evaluation seeds, deterministic actions;
+(:mod:`gl_env.county.benchmark`: 200 counties, evaluation seeds, deterministic actions;
 ``single`` plays the same 1600 villages, each alone, grouped into counties of 8 for the spreads).
 Per condition: each metric's mean over the protocol's counties per training seed, then the mean
 over seeds with a t 95% interval over seeds. Runs go to ``<out>/models/`` and are reused when
@@ -36,7 +36,8 @@ import yaml
 from gl_env import files
 from gl_env.benchmark import GL_BENCH_COUNTY_V0 as PROTOCOL
 from gl_env.county import vector
-from gl_env.county.benchmark import COUNTY_METRICS, county_values, play_protocol
+from gl_env.county.benchmark import play_protocol
+from gl_env.county.metrics import COUNTY_METRICS, county_values
 from gl_env.metrics import AUTUMN
 from gl_env.seeds import TRAINING
 

@@ -11,7 +11,8 @@ import train
 from gl_env.agents.learned import RunConfig, load_policy
 from gl_env.agents.scripted import make_policy
 from gl_env.benchmark import GL_BENCH_COUNTY_V0, GL_BENCH_V0
-from gl_env.county.benchmark import COUNTY_METRICS, county_values, play_protocol, summarize_counties
+from gl_env.county.benchmark import play_protocol
+from gl_env.county.metrics import COUNTY_METRICS, county_values, summarize_counties
 from gl_env.county.params import get_county_scenario
 from gl_env.county.rollout import run_county_episodes
 from gl_env.county.training import play_held_out
