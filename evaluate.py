@@ -493,6 +493,13 @@ def county_main(args: Args, argv: Sequence[str] | None) -> int:
     except (ValueError, OSError) as error:
         print(f"evaluate.py: error: {error}", file=sys.stderr)
         return 2
+    for candidate in candidates:
+        overrides = _training_overrides(candidate)
+        if overrides:
+            print(
+                f"note: {candidate.name} was trained with {overrides}; the protocol plays it without them",
+                file=sys.stderr,
+            )
     started = time.perf_counter()
     try:
         print(f"playing {len(candidates)} policies x {len(scenarios)} scenarios x {counties} counties", flush=True)
@@ -530,6 +537,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         candidates = [resolve_policy(spec, args.model) for spec in (args.policy or default_policy_specs())]
         if len({c.name for c in candidates}) != len(candidates):
             raise ValueError(f"a policy is listed twice: {', '.join(c.name for c in candidates)}")
+        counties = [c.name for c in candidates if c.source.get("county")]
+        if counties:
+            raise ValueError(f"{', '.join(counties)} trained in counties: evaluate with --protocol gl-bench-county-v0")
         if args.plots and importlib.util.find_spec("matplotlib") is None:
             raise ValueError("the plots need matplotlib: pip install -e '.[plot]', or pass --no-plots")
         if args.readme is not None:

@@ -184,3 +184,6 @@ def test_a_county_run_plays_the_county_protocol(county_run, tmp_path, capsys):
     policy, _ = load_policy(run)
     direct = summarize_counties(play_protocol(policy, GL_BENCH_COUNTY_V0, "county-1958", counties=2), 8)
     assert summary["report_ratio"]["mean"] == pytest.approx(direct["report_ratio"].mean)
+    # gl-bench-v0 plays lone villages: a county run is refused by name, before anything is played.
+    assert evaluate.main(["--policy", str(run), "--episodes", "2", "--no-plots", "--out", str(tmp_path / "z")]) == 2
+    assert f"ppo@{run} trained in counties: evaluate with --protocol gl-bench-county-v0" in capsys.readouterr().err
