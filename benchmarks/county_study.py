@@ -115,11 +115,11 @@ def train_all(args: argparse.Namespace) -> None:
             print(f"trained {path.stem}: {args.timesteps:,} steps in {seconds:.0f} s", file=sys.stderr, flush=True)
 
 
-def play(policy: Any, condition: str) -> dict[str, np.ndarray]:
-    """``policy`` on the protocol's 200 counties under ``condition``: ``{metric: (counties,)}``, plus
+def play(policy: Any, condition: str, counties: int) -> dict[str, np.ndarray]:
+    """``policy`` on the protocol's first ``counties`` under ``condition``: ``{metric: (counties,)}``, plus
     ``report_ratio_by_year`` (the mean over villages of each autumn's report ratio)."""
     size, overrides = CONDITIONS[condition]
-    episodes = play_protocol(policy, PROTOCOL, "county-1958", num_villages=size, **overrides)
+    episodes = play_protocol(policy, PROTOCOL, "county-1958", counties=counties, num_villages=size, **overrides)
     values = county_values(episodes, PROTOCOL.num_villages, ())
     autumn = episodes.alive & (episodes.info["season"] == AUTUMN) & (episodes.info["harvest_kg"] > 0)
     ratio = np.where(autumn, episodes.info["reported_kg"] / np.maximum(episodes.info["harvest_kg"], 1e-9), np.nan)
@@ -141,18 +141,20 @@ def evaluate_all(args: argparse.Namespace) -> dict[str, Any]:
     from gl_env.agents.learned import LearnedPolicy
     from gl_env.agents.scripted import make_policy
 
-    study: dict[str, Any] = {"protocol": PROTOCOL.name, "counties": PROTOCOL.counties, "conditions": {}}
+    study: dict[str, Any] = {"protocol": PROTOCOL.name, "counties": args.counties, "conditions": {}}
     for condition in args.conditions:
         runs = sorted((args.out / "models").glob(f"{condition}-seed*.zip"))
         if not runs:
             continue
-        per_seed = [play(LearnedPolicy(PPO.load(run, device="cpu"), "continuous"), condition) for run in runs]
+        per_seed = [
+            play(LearnedPolicy(PPO.load(run, device="cpu"), "continuous"), condition, args.counties) for run in runs
+        ]
         entry = {m: over_seeds([float(np.nanmean(v[m])) for v in per_seed]) for m in TABLE}
         by_year = np.array([v["report_ratio_by_year"] for v in per_seed])
         entry["report_ratio_by_year"] = by_year.mean(axis=0).round(3).tolist()
         entry["seeds"] = [run.stem for run in runs]
         for name in ("honest", "max_inflate"):
-            scripted = play(make_policy(name), condition)
+            scripted = play(make_policy(name), condition, args.counties)
             entry[name] = {m: round(float(np.nanmean(scripted[m])), 4) for m in TABLE}
         study["conditions"][condition] = entry
         print(f"evaluated {condition}: {len(runs)} runs", file=sys.stderr, flush=True)
@@ -194,7 +196,7 @@ def plot(study: dict[str, Any], path: Path) -> None:
         ax.set_title(info.label, fontsize=9)
         ax.set_ylabel(info.unit, fontsize=8)
     figure.suptitle(
-        f"{study['protocol']}: learned careerists, {study['counties']} held-out counties; "
+        f"{study['protocol']}: learned careerists, {study['counties']} evaluation counties (never trained on); "
         "mean over training seeds (dots), 95% interval",
         fontsize=9,
     )
@@ -210,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5, help="training seeds per condition")
     parser.add_argument("--villages", type=int, default=8, help="villages per county")
     parser.add_argument("--conditions", type=lambda s: s.split(","), default=list(CONDITIONS))
+    parser.add_argument(
+        "--counties", type=int, default=PROTOCOL.counties, help="protocol counties played (fewer: a partial result)"
+    )
     parser.add_argument("--phase", choices=("all", "train", "evaluate"), default="all")
     parser.add_argument("--plot", type=Path, default=None, help="also draw the table into this PNG")
     args = parser.parse_args(argv)
