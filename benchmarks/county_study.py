@@ -69,6 +69,7 @@ TABLE = (
     "deaths_p90_p10",
     "county_report_ratio",
     "purges_per_village",
+    "return/careerist",
 )
 # Student's t 0.975 quantiles by degrees of freedom (the interval over training seeds).
 T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}
@@ -120,7 +121,7 @@ def play(policy: Any, condition: str, counties: int) -> dict[str, np.ndarray]:
     ``report_ratio_by_year`` (the mean over villages of each autumn's report ratio)."""
     size, overrides = CONDITIONS[condition]
     episodes = play_protocol(policy, PROTOCOL, "county-1958", counties=counties, num_villages=size, **overrides)
-    values = county_values(episodes, PROTOCOL.num_villages, ())
+    values = county_values(episodes, PROTOCOL.num_villages, ("careerist",))
     autumn = episodes.alive & (episodes.info["season"] == AUTUMN) & (episodes.info["harvest_kg"] > 0)
     ratio = np.where(autumn, episodes.info["reported_kg"] / np.maximum(episodes.info["harvest_kg"], 1e-9), np.nan)
     values["report_ratio_by_year"] = np.nanmean(ratio[autumn.any(axis=1)], axis=1)
@@ -168,10 +169,23 @@ def markdown(study: dict[str, Any]) -> str:
     for condition, entry in study["conditions"].items():
         cells = [f"`{condition}`", str(len(entry["seeds"]))]
         for m in TABLE:
-            scale, fmt = (100.0, "{:.0f}") if m == "purge_share" else (1.0, "{:.1f}" if "deaths" in m else "{:.3f}")
+            scale, fmt = (100.0, "{:.0f}") if m == "purge_share" else (1.0, "{:.1f}" if "deaths" in m else "{:.2f}")
             mean, half = entry[m]["mean"] * scale, entry[m]["ci95"] * scale
             cells.append(fmt.format(mean) + ("" if np.isnan(half) else " ± " + fmt.format(half)))
         lines.append("| " + " | ".join(cells) + " |")
+    # What each institution pays a careerist for: the scripted extremes under the same conditions.
+    lines += [
+        "",
+        "| condition | cadre | report ratio | deaths/1000/yr | purged % | return (careerist) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for condition, entry in study["conditions"].items():
+        for name in ("honest", "max_inflate"):
+            e = entry[name]
+            lines.append(
+                f"| `{condition}` | `{name}` | {e['report_ratio']:.2f} | {e['deaths_per_1000_per_year']:.1f} | "
+                f"{100 * e['purge_share']:.0f} | {e['return/careerist']:.2f} |"
+            )
     return "\n".join(lines) + "\n"
 
 
