@@ -61,6 +61,9 @@ CADRES = 32  # cadres stepped side by side, as ppo.yml's n_envs
 # The table's metrics (gl_env.county.benchmark), in order.
 TABLE = (
     "report_ratio",
+    "first_report_ratio",
+    "later_report_ratio",
+    "report_error",
     "deaths_per_1000_per_year",
     "purge_share",
     "report_ratio_sd",
@@ -71,6 +74,7 @@ TABLE = (
     "purges_per_village",
     "return/careerist",
 )
+LABELS = {"first_report_ratio": "1958 report ratio", "later_report_ratio": "1959-62 report ratio"}
 # Student's t 0.975 quantiles by degrees of freedom (the interval over training seeds).
 T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}
 
@@ -125,6 +129,16 @@ def play(policy: Any, condition: str, counties: int) -> dict[str, np.ndarray]:
     autumn = episodes.alive & (episodes.info["season"] == AUTUMN) & (episodes.info["harvest_kg"] > 0)
     ratio = np.where(autumn, episodes.info["reported_kg"] / np.maximum(episodes.info["harvest_kg"], 1e-9), np.nan)
     values["report_ratio_by_year"] = np.nanmean(ratio[autumn.any(axis=1)], axis=1)
+    # The first autumn's report (1958, before any village has starved) and the mean of the later ones.
+    first = np.argmax(autumn, axis=0)
+    values["first_report_ratio"] = (
+        ratio[first, np.arange(ratio.shape[1])].reshape(-1, PROTOCOL.num_villages).mean(axis=1)
+    )
+    later = autumn.copy()
+    later[first, np.arange(ratio.shape[1])] = False
+    mean_later = np.where(later, ratio, 0.0).sum(axis=0) / np.maximum(later.sum(axis=0), 1)
+    values["later_report_ratio"] = np.where(later.any(axis=0), mean_later, np.nan).reshape(-1, PROTOCOL.num_villages)
+    values["later_report_ratio"] = np.nanmean(values["later_report_ratio"], axis=1)
     return values
 
 
@@ -164,7 +178,7 @@ def evaluate_all(args: argparse.Namespace) -> dict[str, Any]:
 
 def markdown(study: dict[str, Any]) -> str:
     """The study's table: mean ± 95% half-width over training seeds."""
-    header = ["condition", "seeds", *(COUNTY_METRICS[m].label for m in TABLE)]
+    header = ["condition", "seeds", *(LABELS.get(m) or COUNTY_METRICS[m].label for m in TABLE)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for condition, entry in study["conditions"].items():
         cells = [f"`{condition}`", str(len(entry["seeds"]))]

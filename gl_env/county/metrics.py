@@ -7,9 +7,10 @@ then averages over the counties with a normal 95% interval over them (counties a
 independent; a county's villages are not, so the interval is never taken over villages):
 
 - per village (the county's mean over its villages): ``report_ratio`` (mean of reported / true
-  harvest over the autumns), ``deaths_per_1000_per_year``, ``excess_deaths_per_1000``,
-  ``purge_share`` (villages whose cadre was purged at least once), ``purges_per_village``,
-  ``procurement_share``, ``food_kg_per_person_day``, ``return/<preset>``;
+  harvest over the autumns), ``report_error`` (mean of its absolute error),
+  ``deaths_per_1000_per_year``, ``excess_deaths_per_1000``, ``purge_share`` (villages whose cadre
+  was purged at least once), ``purges_per_village``, ``procurement_share``,
+  ``food_kg_per_person_day``, ``return/<preset>``;
 - the county as a whole: ``county_report_ratio`` (its summed reports / summed true harvests),
   ``county_deaths_per_1000_per_year`` (its deaths / its person-years);
 - the spread within the county: ``report_ratio_sd`` and ``report_ratio_p90_p10`` (s.d. and 90th
@@ -31,6 +32,9 @@ from gl_env.rollout import Episodes
 _PER_VILLAGE = "the county's mean over its villages"
 COUNTY_METRICS: dict[str, MetricInfo] = {
     "report_ratio": MetricInfo("report ratio", "reported / true", f"autumn reports; 1 is honest ({_PER_VILLAGE})"),
+    "report_error": MetricInfo(
+        "report error", "share of the truth", f"mean |reported - true| / true over the autumns ({_PER_VILLAGE})"
+    ),
     "deaths_per_1000_per_year": MetricInfo(
         "deaths/1000/yr", "per 1000 person-years", f"crude death rate ({_PER_VILLAGE})"
     ),
@@ -93,6 +97,7 @@ def county_values(
     exposure = metrics.person_years(episodes).reshape(-1, num_villages).sum(axis=1)
     values = {
         "report_ratio": _per_county(ratio, num_villages),
+        "report_error": _per_county(metrics.mean_abs_report_error(episodes), num_villages),
         "deaths_per_1000_per_year": _per_county(deaths, num_villages),
         "excess_deaths_per_1000": _per_county(metrics.excess_deaths_per_1000(episodes), num_villages),
         "purge_share": _per_county(metrics.was_purged(episodes), num_villages),
