@@ -158,9 +158,10 @@ def evaluate_all(args: argparse.Namespace) -> dict[str, Any]:
 
     study: dict[str, Any] = {"protocol": PROTOCOL.name, "counties": args.counties, "conditions": {}}
     for condition in args.conditions:
-        runs = sorted((args.out / "models").glob(f"{condition}-seed*.zip"))
-        if not runs:
-            continue
+        runs = [args.out / "models" / f"{condition}-seed{seed}.zip" for seed in range(args.seeds)]
+        missing = [run.name for run in runs if not run.is_file()]
+        if missing:
+            raise SystemExit(f"county_study.py: no trained {', '.join(missing)} in {args.out / 'models'}; train first")
         per_seed = [
             play(LearnedPolicy(PPO.load(run, device="cpu"), "continuous"), condition, args.counties) for run in runs
         ]
