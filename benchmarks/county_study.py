@@ -64,6 +64,7 @@ TABLE = (
     "first_report_ratio",
     "later_report_ratio",
     "report_error",
+    "first_harvest_kg_per_person",
     "deaths_per_1000_per_year",
     "purge_share",
     "report_ratio_sd",
@@ -74,7 +75,11 @@ TABLE = (
     "purges_per_village",
     "return/careerist",
 )
-LABELS = {"first_report_ratio": "1958 report ratio", "later_report_ratio": "1959-62 report ratio"}
+LABELS = {
+    "first_report_ratio": "1958 report ratio",
+    "later_report_ratio": "1959-62 report ratio",
+    "first_harvest_kg_per_person": "1958 harvest kg/person",
+}
 # Student's t 0.975 quantiles by degrees of freedom (the interval over training seeds).
 T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}
 
@@ -134,6 +139,9 @@ def play(policy: Any, condition: str, counties: int) -> dict[str, np.ndarray]:
     values["first_report_ratio"] = (
         ratio[first, np.arange(ratio.shape[1])].reshape(-1, PROTOCOL.num_villages).mean(axis=1)
     )
+    villages = np.arange(ratio.shape[1])
+    harvest = episodes.info["harvest_kg"][first, villages] / episodes.start["population"]
+    values["first_harvest_kg_per_person"] = harvest.reshape(-1, PROTOCOL.num_villages).mean(axis=1)
     later = autumn.copy()
     later[first, np.arange(ratio.shape[1])] = False
     mean_later = np.where(later, ratio, 0.0).sum(axis=0) / np.maximum(later.sum(axis=0), 1)
@@ -184,7 +192,8 @@ def markdown(study: dict[str, Any]) -> str:
     for condition, entry in study["conditions"].items():
         cells = [f"`{condition}`", str(len(entry["seeds"]))]
         for m in TABLE:
-            scale, fmt = (100.0, "{:.0f}") if m == "purge_share" else (1.0, "{:.1f}" if "deaths" in m else "{:.2f}")
+            scale, fmt = (100.0, "{:.0f}") if m == "purge_share" else (1.0, "{:.2f}")
+            fmt = "{:.0f}" if "harvest" in m else "{:.1f}" if "deaths" in m else fmt
             mean, half = entry[m]["mean"] * scale, entry[m]["ci95"] * scale
             cells.append(fmt.format(mean) + ("" if np.isnan(half) else " ± " + fmt.format(half)))
         lines.append("| " + " | ".join(cells) + " |")
