@@ -218,9 +218,16 @@ def plot(study: dict[str, Any], path: Path) -> None:
     from gl_env.figure_style import PALETTE, new_figure
     from gl_env.plots import save_figure
 
-    panels = ("report_ratio", "deaths_per_1000_per_year", "purge_share", "report_ratio_sd", "deaths_sd")
+    panels = (
+        "report_ratio",
+        "first_harvest_kg_per_person",
+        "deaths_per_1000_per_year",
+        "purge_share",
+        "report_ratio_sd",
+        "deaths_sd",
+    )
     conditions = list(study["conditions"])
-    figure = new_figure((13.0, 3.4))
+    figure = new_figure((15.0, 3.4))
     axes = figure.subplots(1, len(panels))
     for ax, metric in zip(axes, panels, strict=True):
         entries = [study["conditions"][c][metric] for c in conditions]
@@ -230,9 +237,9 @@ def plot(study: dict[str, Any], path: Path) -> None:
         for i, e in enumerate(entries):
             ax.plot([i] * len(e["per_seed"]), e["per_seed"], "k.", markersize=3)
         ax.set_xticks(x, conditions, rotation=30, ha="right", fontsize=8)
-        info = COUNTY_METRICS[metric]
-        ax.set_title(info.label, fontsize=9)
-        ax.set_ylabel(info.unit, fontsize=8)
+        unit = "kg/person" if metric == "first_harvest_kg_per_person" else COUNTY_METRICS[metric].unit
+        ax.set_title(LABELS.get(metric) or COUNTY_METRICS[metric].label, fontsize=9)
+        ax.set_ylabel(unit, fontsize=8)
     figure.suptitle(
         f"{study['protocol']}: learned careerists, {study['counties']} evaluation counties (never trained on); "
         "mean over training seeds (dots), 95% interval",
