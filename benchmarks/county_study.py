@@ -133,7 +133,12 @@ def play(policy: Any, condition: str, counties: int) -> dict[str, np.ndarray]:
     values = county_values(episodes, PROTOCOL.num_villages, ("careerist",))
     autumn = episodes.alive & (episodes.info["season"] == AUTUMN) & (episodes.info["harvest_kg"] > 0)
     ratio = np.where(autumn, episodes.info["reported_kg"] / np.maximum(episodes.info["harvest_kg"], 1e-9), np.nan)
-    values["report_ratio_by_year"] = np.nanmean(ratio[autumn.any(axis=1)], axis=1)
+    # Every autumn of the episode (NaN for an autumn where no village harvested anything).
+    autumns = episodes.info["season"][:, 0] == AUTUMN
+    reported = np.where(autumn, ratio, 0.0)[autumns].sum(axis=1)
+    values["report_ratio_by_year"] = reported / np.where(
+        autumn[autumns].any(axis=1), autumn[autumns].sum(axis=1), np.nan
+    )
     # The first autumn's report (1958, before any village has starved) and the mean of the later ones.
     first = np.argmax(autumn, axis=0)
     values["first_report_ratio"] = (
@@ -175,7 +180,7 @@ def evaluate_all(args: argparse.Namespace) -> dict[str, Any]:
         ]
         entry = {m: over_seeds([float(np.nanmean(v[m])) for v in per_seed]) for m in TABLE}
         by_year = np.array([v["report_ratio_by_year"] for v in per_seed])
-        entry["report_ratio_by_year"] = by_year.mean(axis=0).round(3).tolist()
+        entry["report_ratio_by_year"] = [None if np.isnan(v) else round(float(v), 3) for v in np.nanmean(by_year, 0)]
         entry["seeds"] = [run.stem for run in runs]
         for name in ("honest", "max_inflate"):
             scripted = play(make_policy(name), condition, args.counties)
