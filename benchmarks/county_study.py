@@ -79,6 +79,7 @@ LABELS = {
     "first_report_ratio": "1958 report ratio",
     "later_report_ratio": "1959-62 report ratio",
     "first_harvest_kg_per_person": "1958 harvest kg/person",
+    "purge_share": "purged %",
 }
 # Student's t 0.975 quantiles by degrees of freedom (the interval over training seeds).
 T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}
