@@ -497,8 +497,16 @@ def output_folder(out: Path | None, protocol: Protocol, overwrite: bool) -> Path
 
 def county_main(args: Args, argv: Sequence[str] | None) -> int:
     """``evaluate.py --protocol gl-bench-county-v0``: scripted cadres and county runs on the protocol's counties."""
-    from gl_env.county import benchmark as county
-    from gl_env.county.params import get_county_scenario
+    try:
+        from gl_env.county import benchmark as county
+        from gl_env.county.params import get_county_scenario
+    except ModuleNotFoundError as error:
+        print(
+            f"evaluate.py: error: {args.protocol} plays PettingZoo counties ({error}); "
+            "install them with pip install -c constraints.txt -e '.[county]'",
+            file=sys.stderr,
+        )
+        return 2
 
     try:
         protocol = county.get_county_protocol(args.protocol)

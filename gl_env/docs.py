@@ -20,9 +20,6 @@ from gl_env.actions import (
 )
 from gl_env.benchmark import COUNTY_PROTOCOLS, EVALUATION_SEED_START, PROTOCOLS
 from gl_env.core.params import param_table
-from gl_env.county.features import COUNTY_FEATURES, FEATURES_HIGH, FEATURES_LOW
-from gl_env.county.metrics import COUNTY_METRICS
-from gl_env.county.params import COUNTY_SCENARIOS, county_param_table
 from gl_env.metrics import EPISODE_METRICS, METRIC_FAMILIES
 from gl_env.observations import OBSERVATION_SPEC
 from gl_env.rewards import REWARD_PRESETS
@@ -59,6 +56,12 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
 
 def tables() -> dict[str, str]:
     """Every generated table by name."""
+    # Here, not at the top: gl_env.county needs PettingZoo (the county extra), and evaluate.py,
+    # which imports this module, must run without it.
+    from gl_env.county.features import COUNTY_FEATURES, FEATURES_HIGH, FEATURES_LOW
+    from gl_env.county.metrics import COUNTY_METRICS
+    from gl_env.county.params import COUNTY_SCENARIOS, county_param_table
+
     actions = markdown_table(
         ("index", "name", "decoded value", "meaning"),
         [(i, f"`{n}`", *_ACTION_MEANINGS[n]) for i, n in enumerate(ACTION_NAMES)],
