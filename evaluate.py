@@ -10,6 +10,13 @@ villages on each scenario, all at once on the batched core, and every metric of
     python evaluate.py --policy honest --policy runs/ppo-1 --scenario reform
     python evaluate.py --episodes 200 --no-plots        # a quick look (not a full protocol result)
     python evaluate.py --out docs/benchmark --overwrite --readme README.md   # the README's leaderboard
+    python evaluate.py --planner runs/planner --out results/planner   # a planner run (gl_env.planner_report)
+    python evaluate.py --protocol gl-bench-county-v1 --policy honest --policy runs/county   # counties
+
+The county protocol ``gl-bench-county-v1`` (:mod:`gl_env.county.benchmark`) plays 200 seeded
+counties of 8 villages per county scenario; its policies are scripted cadres or county runs
+(``train.py --county N``), ``--scenario`` names county scenarios and ``--episodes`` counts
+counties. It writes the same files, without plots.
 
 Results go to a new folder ``results/<protocol>-<UTC time>`` (or ``--out``, which must be empty
 unless ``--overwrite``, and then hold an earlier result of this command and nothing else):
@@ -39,7 +46,7 @@ from typing import Any
 from gl_env import __version__, docs, files
 from gl_env.agents.learned import load_policy, model_path
 from gl_env.agents.scripted import SCRIPTED_POLICIES, Policy, make_policy
-from gl_env.benchmark import DEFAULT_PROTOCOL, PROTOCOLS, Protocol, get_protocol
+from gl_env.benchmark import COUNTY_PROTOCOLS, DEFAULT_PROTOCOL, PROTOCOLS, Protocol, get_protocol
 from gl_env.metrics import METRICS, NAN_ESTIMATE, Estimate, normalized_score, summarize
 from gl_env.output_folders import FolderKind, check_writable, is_empty, staged_folder
 from gl_env.rollout import run_episodes
@@ -97,7 +104,7 @@ class Args:
     protocol: str = field(
         default=DEFAULT_PROTOCOL,
         metadata={
-            "choices": list(PROTOCOLS),
+            "choices": [*PROTOCOLS, *COUNTY_PROTOCOLS],
             "help": "the benchmark protocol: seeds, episodes, reward presets, score anchors (default: %(default)s)",
         },
     )
@@ -134,6 +141,29 @@ class Args:
             "choices": ["best", "final"],
             "help": "which model of a training run: best_model.zip (falls back to final) or final_model.zip",
         },
+    )
+    planner: Path | None = field(
+        default=None,
+        metadata={
+            "type": Path,
+            "metavar": "RUN",
+            "help": "report on a planner run (train.py --role planner) instead: against fixed institutions on "
+            "--episodes held-out episodes (default 200) and its exploitability; files only with --out",
+        },
+    )
+    ray: str | None = field(
+        default=None,
+        metadata={
+            "nargs": "?",
+            "const": "local",
+            "metavar": "ADDRESS",
+            "help": "with --planner: play the fixed institutions as Ray Tune trials; --ray alone starts a Ray on "
+            "this machine, --ray ADDRESS joins a cluster (the run folder on shared storage); the same numbers "
+            "as the local run. Needs gl_env[ray]",
+        },
+    )
+    institutions_per_task: int = field(
+        default=4, metadata={"type": int, "help": "fixed institutions each Ray task plays (with --planner --ray)"}
     )
     readme: Path | None = field(
         default=None,
@@ -177,6 +207,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
     args = Args(**vars(parser.parse_args(argv)))
     if args.episodes is not None and args.episodes < 1:
         parser.error(f"--episodes={args.episodes} must be at least 1")
+    if args.ray is not None and args.planner is None:
+        parser.error("--ray runs a planner report on Ray: it needs --planner RUN")
+    if args.institutions_per_task < 1:
+        parser.error(f"--institutions-per-task={args.institutions_per_task} must be at least 1")
     return args
 
 
@@ -461,8 +495,78 @@ def output_folder(out: Path | None, protocol: Protocol, overwrite: bool) -> Path
 # --- main -------------------------------------------------------------------------------------------
 
 
+def county_main(args: Args, argv: Sequence[str] | None) -> int:
+    """``evaluate.py --protocol gl-bench-county-v1``: scripted cadres and county runs on the protocol's counties."""
+    try:
+        from gl_env.county import benchmark as county
+        from gl_env.county.params import get_county_scenario
+    except ModuleNotFoundError as error:
+        print(
+            f"evaluate.py: error: {args.protocol} plays PettingZoo counties ({error}); "
+            "install them with pip install -c constraints.txt -e '.[county]'",
+            file=sys.stderr,
+        )
+        return 2
+
+    try:
+        protocol = county.get_county_protocol(args.protocol)
+        scenarios = args.scenario or list(protocol.scenarios)
+        for scenario in scenarios:
+            get_county_scenario(scenario)
+        counties = protocol.counties if args.episodes is None else args.episodes
+        protocol.seeds(counties)
+        candidates = [resolve_policy(spec, args.model) for spec in (args.policy or list(SCRIPTED_POLICIES))]
+        if len({c.name for c in candidates}) != len(candidates):
+            raise ValueError(f"a policy is listed twice: {', '.join(c.name for c in candidates)}")
+        lone = [c.name for c in candidates if c.source["kind"] == "learned" and not c.source.get("county")]
+        if lone:
+            raise ValueError(
+                f"{', '.join(lone)} trained on lone villages; {protocol.name} plays county runs (train.py --county N)"
+            )
+        if args.readme is not None:
+            raise ValueError(f"--readme writes gl-bench-v1's leaderboard; {protocol.name} has none in the README")
+        out = output_folder(args.out, protocol, args.overwrite)
+    except (ValueError, OSError) as error:
+        print(f"evaluate.py: error: {error}", file=sys.stderr)
+        return 2
+    for candidate in candidates:
+        overrides = _training_overrides(candidate)
+        if overrides:
+            print(
+                f"note: {candidate.name} was trained with {overrides}; the protocol plays it without them",
+                file=sys.stderr,
+            )
+    started = time.perf_counter()
+    try:
+        print(f"playing {len(candidates)} policies x {len(scenarios)} scenarios x {counties} counties", flush=True)
+        with staged_folder(out) as staging:
+            policies = {c.name: (c.build, c.action_type) for c in candidates}
+            results = county.evaluate_policies(policies, protocol, scenarios, counties)
+            sources = {c.name: c.source for c in candidates}
+            county.write_results(
+                staging, results, protocol, counties, sources, list(sys.argv[1:] if argv is None else argv)
+            )
+    except OSError as error:
+        print(f"evaluate.py: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"evaluate.py: interrupted; nothing was written to {out}", file=sys.stderr)
+        return 130
+    elapsed = time.perf_counter() - started
+    print(f"{protocol.name}: {len(candidates)} policies x {len(scenarios)} scenarios in {elapsed:.1f} s")
+    for scenario in scenarios:
+        header, rows = county.leaderboard_rows(results, scenario)
+        print(f"\n{scenario}\n{text_table(header, rows)}")
+    print(f"\nwrote {out}/ ({', '.join(sorted(p.name for p in out.iterdir()))})")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.planner is not None:
+        return planner_main(args)
+    if args.protocol in COUNTY_PROTOCOLS:
+        return county_main(args, argv)
     try:
         protocol = get_protocol(args.protocol)
         scenarios = [get_scenario(s).name for s in args.scenario] or list(protocol.scenarios)
@@ -471,6 +575,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         candidates = [resolve_policy(spec, args.model) for spec in (args.policy or default_policy_specs())]
         if len({c.name for c in candidates}) != len(candidates):
             raise ValueError(f"a policy is listed twice: {', '.join(c.name for c in candidates)}")
+        counties = [c.name for c in candidates if c.source.get("county")]
+        if counties:
+            raise ValueError(f"{', '.join(counties)} trained in counties: evaluate with --protocol gl-bench-county-v1")
         if args.plots and importlib.util.find_spec("matplotlib") is None:
             raise ValueError("the plots need matplotlib: pip install -e '.[plot]', or pass --no-plots")
         if args.readme is not None:
@@ -520,6 +627,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.readme is not None:
         print(f"updated the leaderboard in {args.readme}")
     print(f"\nwrote {out}/ ({', '.join(sorted(p.name for p in out.iterdir()))})")
+    return 0
+
+
+def planner_main(args: Args) -> int:
+    """``--planner RUN``: :func:`gl_env.planner_report.report`, written into ``--out`` when given."""
+    from gl_env import planner_report, sweep_ray
+    from gl_env.planner_runs import is_planner_run
+
+    try:
+        if not is_planner_run(args.planner):
+            raise ValueError(f"--planner {args.planner} holds no planner.json: not a train.py --role planner run")
+        out = None
+        if args.out is not None:
+            check_writable(args.out, "--out")
+            if not is_empty(args.out):
+                if not args.overwrite:
+                    raise ValueError(f"refusing to overwrite {args.out}; pass --overwrite or another --out")
+                planner_report.REPORT_FOLDER.check_replaceable(args.out)
+        on_ray = {"ray": args.ray, "per_task": args.institutions_per_task}
+        if args.ray is not None:
+            sweep_ray.check_installed()
+        if args.out is None:
+            planner_report.report(args.planner, args.episodes or 200, **on_ray)
+        else:
+            with staged_folder(args.out) as staging:
+                planner_report.report(args.planner, args.episodes or 200, out=staging, **on_ray)
+            out = args.out
+    except (ValueError, OSError, ImportError, sweep_ray.TaskFailed) as error:
+        print(f"evaluate.py: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("evaluate.py: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    if out is not None:
+        print(f"\nwrote {out}/ ({', '.join(sorted(p.name for p in out.iterdir()))})")
     return 0
 
 

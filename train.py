@@ -4,12 +4,23 @@
     python train.py --scenario reform --output runs/reform
     python train.py --algo sac --reward welfare=1,honesty=0.5 --set audit_probability=0.3
     python train.py --output runs/default --resume    # continue from the latest checkpoint
+    python train.py --role planner --responder best_response --cadre runs/sweep-historical-1958
+    python train.py --role alternate --rounds 3       # cadre, then planner, three times
+    python train.py --county 8 --output runs/county   # one policy for every cadre of counties of 8 (county-1958)
+
+``--role planner`` and ``--role alternate`` train the state (:mod:`gl_env.planner_runs`; their
+flags: ``python train.py --role planner --help``); the rest of this docstring is the cadre's.
 
 The run folder holds ``config.json`` (everything needed to rebuild the environment, read by
 ``evaluate.py``), ``best_model.zip`` (best mean return on held-out evaluation seeds),
 ``final_model.zip``, ``checkpoints/``, ``evaluations.csv`` (the learning curve) and
 ``tensorboard/`` (``tensorboard --logdir <run>/tensorboard``: every reward component and the
 honesty and famine metrics of training episodes and of each evaluation).
+
+``--county N`` trains parameter-shared PPO (or any algorithm) over every cadre of
+``num_envs / N`` counties of N villages (:mod:`gl_env.county.training`): ``--scenario`` is then a
+county scenario (default ``county-1958``), ``--set`` takes county fields too, ``--num-envs``
+counts cadres and ``--eval-episodes`` held-out counties.
 
 Seeds (:mod:`gl_env.seeds`): training villages are seeded from ``seed * num_envs`` upward in
 the training range; the held-out evaluation that picks the best model plays the held-out range
@@ -45,7 +56,7 @@ from typing import Any
 import numpy as np
 
 import gl_env
-from gl_env import files, metrics
+from gl_env import files, metrics, planner_runs
 from gl_env.agents.learned import (
     ALGORITHM_ACTIONS,
     ALGORITHMS,
@@ -100,6 +111,8 @@ class Args:
     checkpoint_freq: int
     hyperparams: Path | None
     progress: bool
+    role: str = "cadre"
+    county: int = 0
     given: frozenset[str] = frozenset()  # the flags written on the command line (their dest names)
 
 
@@ -110,12 +123,30 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument(
+        "--role",
+        choices=planner_runs.ROLES,
+        default="cadre",
+        help="cadre: train a cadre (the flags below); planner, alternate: train the state (--role planner --help)",
+    )
+    parser.add_argument(
         "--algo",
         choices=ALGORITHMS,
         default="ppo",
         help="algorithm; sac and td3 need continuous actions, dqn trains on GreatLeapDiscrete-v1",
     )
-    parser.add_argument("--scenario", choices=list(SCENARIOS), default="historical-1958", help="scenario to train on")
+    parser.add_argument(
+        "--scenario",
+        default=None,
+        help=f"scenario to train on ({', '.join(SCENARIOS)}; default historical-1958), or with --county a county "
+        "scenario (county-1958, the default, or county-reform)",
+    )
+    parser.add_argument(
+        "--county",
+        type=int,
+        default=0,
+        metavar="N",
+        help="train one policy for every cadre of counties of N villages (gl_env.county; 0: lone villages)",
+    )
     parser.add_argument(
         "--reward",
         default="careerist",
@@ -252,7 +283,10 @@ def build_config(args: Args) -> RunConfig:
     env_id = ENV_IDS[ALGORITHM_ACTIONS[args.algo]]
     hyper = load_hyperparams(args.hyperparams or HYPERPARAMS_DIR / f"{args.algo}.yml", env_id)
     overrides = parse_overrides(args.set)
-    make_params(args.scenario, **overrides)  # validates every override, naming bad ones
+    scenario = args.scenario or ("county-1958" if args.county else "historical-1958")
+    env_kwargs = {"scenario": scenario, "reward": parse_reward(args.reward), **overrides}
+    if not args.county:
+        make_params(scenario, **overrides)  # validates every override, naming bad ones
     yaml_envs, yaml_timesteps = hyper.pop("n_envs", 8), hyper.pop("n_timesteps", None)
     num_envs = _positive(
         "--num-envs" if args.num_envs is not None else "n_envs",
@@ -274,8 +308,15 @@ def build_config(args: Args) -> RunConfig:
         raise UsageError(f"--num-envs={num_envs} is out of range; allowed 1 to {MAX_ENVS}")
     if args.seed < 0 or (args.seed + 1) * num_envs > len(TRAINING):
         raise UsageError(f"--seed={args.seed} is out of range; allowed 0 to {len(TRAINING) // num_envs - 1}")
-    if args.eval_episodes > len(HELD_OUT):
+    if args.county:
+        from gl_env.county.training import check_county_run, held_out_seeds
+
+        check_county_run(args.county, num_envs, env_kwargs)
+        eval_seeds = held_out_seeds(args.eval_episodes, args.county)
+    elif args.eval_episodes > len(HELD_OUT):
         raise UsageError(f"--eval-episodes={args.eval_episodes} is out of range; allowed 1 to {len(HELD_OUT)}")
+    else:
+        eval_seeds = HELD_OUT.block(0, args.eval_episodes, "--eval-episodes").tolist()
     if isinstance(hyper.get("policy_kwargs"), str):
         raise UsageError("policy_kwargs must be a YAML mapping (rl-zoo3's Python-string form is not evaluated here)")
     for name, low, high in _HYPER_RANGES:
@@ -289,14 +330,15 @@ def build_config(args: Args) -> RunConfig:
     config = RunConfig(
         algo=args.algo,
         env_id=env_id,
-        env_kwargs={"scenario": args.scenario, "reward": parse_reward(args.reward), **overrides},
+        env_kwargs=env_kwargs,
         seed=args.seed,
         num_envs=num_envs,
         total_timesteps=timesteps,
         hyperparams=hyper,
-        eval_seeds=HELD_OUT.block(0, args.eval_episodes, "--eval-episodes").tolist(),
+        eval_seeds=eval_seeds,
         device=args.device,
         gl_env_version=gl_env.__version__,
+        county=args.county,
     )
     # What config.json will hold, as it will read back (YAML tuples become lists, and so on).
     return RunConfig(**_as_json(dataclasses.asdict(config)))
@@ -531,7 +573,14 @@ def make_callbacks(config: RunConfig, args: Args, run_dir: Path) -> list[Any]:
 
         def evaluate(self) -> None:
             policy = LearnedPolicy(self.model, config.action_type)
-            episodes = run_episodes(policy, config.eval_seeds, action_type=config.action_type, **config.env_kwargs)
+            if config.county:
+                from gl_env.county.training import play_held_out
+
+                episodes = play_held_out(
+                    policy, config.eval_seeds, config.county, config.action_type, config.env_kwargs
+                )
+            else:
+                episodes = run_episodes(policy, config.eval_seeds, action_type=config.action_type, **config.env_kwargs)
             row = evaluation_row(self.num_timesteps, episodes)
             for key, value in row.items():
                 self.logger.record(f"eval/{key}", value)
@@ -600,6 +649,10 @@ class Prepared:
 
 
 def make_env(config: RunConfig) -> Any:
+    if config.county:
+        from gl_env.county.training import make_vec_env
+
+        return make_vec_env(config.county, config.num_envs, config.action_type, config.env_kwargs)
     from stable_baselines3.common.vec_env import VecMonitor
 
     from gl_env.sb3 import GreatLeapSB3VecEnv
@@ -636,7 +689,12 @@ def resume_conflicts(args: Args, config: RunConfig) -> list[str]:
         "num_envs": ("--num-envs", lambda: args.num_envs, config.num_envs),
         "seed": ("--seed", lambda: args.seed, config.seed),
         "device": ("--device", lambda: args.device, config.device),
-        "eval_episodes": ("--eval-episodes", lambda: args.eval_episodes, len(config.eval_seeds)),
+        "eval_episodes": (
+            "--eval-episodes",
+            lambda: args.eval_episodes,
+            len(config.eval_seeds) // max(config.county, 1),
+        ),
+        "county": ("--county", lambda: args.county, config.county),
         "hyperparams": ("--hyperparams", lambda: _resume_hyperparams(args, config), config.hyperparams),
     }
     return [flag for name, (flag, value, stored) in checks.items() if name in args.given and value() != stored]
@@ -745,6 +803,10 @@ def train(args: Args, run: Prepared) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if planner_runs.role_of(argv) != "cadre":
+        # The state as the learner (or the two-level curriculum, which trains its cadres with this main).
+        return planner_runs.main(argv, train_cadre=main)
     args = parse_args(argv)
     # Deterministic cuBLAS on a GPU needs a fixed workspace (set before torch starts CUDA).
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")

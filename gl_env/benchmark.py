@@ -83,6 +83,54 @@ PROTOCOLS: dict[str, Protocol] = {GL_BENCH_V1.name: GL_BENCH_V1}
 DEFAULT_PROTOCOL = GL_BENCH_V1.name
 
 
+@dataclass(frozen=True)
+class CountyProtocol:
+    """A fixed county evaluation (:mod:`gl_env.county.benchmark`): every policy plays ``counties``
+    seeded counties of ``num_villages`` villages on each county scenario, one episode each.
+
+    Village i of county c is seeded ``first_seed + c * num_villages + i`` (evaluation range).
+    """
+
+    name: str
+    scenarios: tuple[str, ...]
+    reward_presets: tuple[str, ...]
+    num_villages: int
+    counties: int
+    first_seed: int
+
+    def __post_init__(self) -> None:
+        for preset in self.reward_presets:
+            if preset not in REWARD_PRESETS:
+                raise ValueError(
+                    f"protocol {self.name}: unknown reward preset {preset!r}; allowed: {', '.join(REWARD_PRESETS)}"
+                )
+        if self.first_seed < EVALUATION_SEED_START:
+            raise ValueError(
+                f"protocol {self.name}: first_seed={self.first_seed} is a training seed; "
+                f"evaluation seeds start at {EVALUATION_SEED_START}"
+            )
+
+    def seeds(self, counties: int | None = None) -> np.ndarray:
+        """The village seeds of the first ``counties`` (default: all) counties, county by county."""
+        count = self.counties if counties is None else counties
+        if not 1 <= count <= self.counties:
+            raise ValueError(f"counties={count} is out of range; allowed 1 to {self.counties} for {self.name}")
+        return np.arange(self.first_seed, self.first_seed + count * self.num_villages, dtype=np.int64)
+
+
+# Its seeds (2,000,000 to 2,001,599) are apart from gl-bench-v1's, so neither protocol's villages
+# are the other's.
+GL_BENCH_COUNTY_V1 = CountyProtocol(
+    name="gl-bench-county-v1",
+    scenarios=("county-1958", "county-reform"),
+    reward_presets=("careerist", "benevolent", "honest_official", "balanced"),
+    num_villages=8,
+    counties=200,
+    first_seed=2_000_000,
+)
+COUNTY_PROTOCOLS: dict[str, CountyProtocol] = {GL_BENCH_COUNTY_V1.name: GL_BENCH_COUNTY_V1}
+
+
 def get_protocol(name: str) -> Protocol:
     """The protocol called ``name``; unknown names raise ``ValueError`` listing the choices."""
     if name not in PROTOCOLS:
@@ -110,11 +158,14 @@ def check_training_seeds(seeds: int | Iterable[int]) -> None:
 
 
 __all__ = [
+    "COUNTY_PROTOCOLS",
     "DEFAULT_PROTOCOL",
     "EVALUATION_SEED_START",
+    "GL_BENCH_COUNTY_V1",
     "GL_BENCH_V1",
     "HELD_OUT_SEED_START",
     "PROTOCOLS",
+    "CountyProtocol",
     "Protocol",
     "check_training_seeds",
     "get_protocol",

@@ -18,10 +18,8 @@ from gl_env.actions import (
     RATION_LEVELS,
     REPORT_LEVELS,
 )
-from gl_env.benchmark import EVALUATION_SEED_START, PROTOCOLS
+from gl_env.benchmark import COUNTY_PROTOCOLS, EVALUATION_SEED_START, PROTOCOLS
 from gl_env.core.params import param_table
-from gl_env.county.features import COUNTY_FEATURES, FEATURES_HIGH, FEATURES_LOW
-from gl_env.county.params import COUNTY_SCENARIOS, county_param_table
 from gl_env.metrics import EPISODE_METRICS, METRIC_FAMILIES
 from gl_env.observations import OBSERVATION_SPEC
 from gl_env.rewards import REWARD_PRESETS
@@ -58,6 +56,12 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
 
 def tables() -> dict[str, str]:
     """Every generated table by name."""
+    # Here, not at the top: gl_env.county needs PettingZoo (the county extra), and evaluate.py,
+    # which imports this module, must run without it.
+    from gl_env.county.features import COUNTY_FEATURES, FEATURES_HIGH, FEATURES_LOW
+    from gl_env.county.metrics import COUNTY_METRICS
+    from gl_env.county.params import COUNTY_SCENARIOS, county_param_table
+
     actions = markdown_table(
         ("index", "name", "decoded value", "meaning"),
         [(i, f"`{n}`", *_ACTION_MEANINGS[n]) for i, n in enumerate(ACTION_NAMES)],
@@ -123,7 +127,28 @@ def tables() -> dict[str, str]:
         ("scenario", "villages", "what it is"),
         [(f"`{s.name}`", f"`{s.village_scenario}`", s.description) for s in COUNTY_SCENARIOS.values()],
     )
+    county_protocol = markdown_table(
+        ("protocol", "scenarios", "counties", "seeds", "successors", "intervals"),
+        [
+            (
+                f"`{p.name}`",
+                ", ".join(f"`{s}`" for s in p.scenarios),
+                f"{p.counties} of {p.num_villages} villages per scenario",
+                f"{p.first_seed:_} to {p.first_seed + p.counties * p.num_villages - 1:_} "
+                f"(village i of county c: first + {p.num_villages}c + i)",
+                "yes (a purged cadre's village plays on)",
+                "normal 95% over counties",
+            )
+            for p in COUNTY_PROTOCOLS.values()
+        ],
+    )
+    county_metrics = markdown_table(
+        ("metric", "label", "unit", "meaning"),
+        [(f"`{key}`", info.label, info.unit, info.meaning) for key, info in COUNTY_METRICS.items()],
+    )
     return {
+        "county_protocol": county_protocol,
+        "county_metrics": county_metrics,
         "county_params": county_params,
         "county_features": county_features,
         "county_scenarios": county_scenarios,

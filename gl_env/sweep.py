@@ -383,7 +383,7 @@ def _scores(env: GreatLeapVectorEnv, levers: Sequence[str], theta: np.ndarray, s
     n_cells, n_cand, _ = theta.shape
     weights = np.repeat(theta.reshape(n_cells * n_cand, len(levers), -1), len(seeds), axis=0)
     cadre = LinearCadre(weights, levers)
-    obs, info = env.reset(seed=np.tile(seeds, n_cells * n_cand).tolist())
+    obs, info = env.reset(seed=np.tile(seeds, n_cells * n_cand))
     total = np.zeros(env.num_envs)
     playing = np.ones(env.num_envs, dtype=bool)
     for _ in range(int(np.max(env.core_params.horizon))):

@@ -279,3 +279,23 @@ def test_the_benchmark_plays_only_evaluation_seeds(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert evaluate.main(["--episodes", "4", "--scenario", "reform", "--no-plots"]) == 0
     assert played and all(EVALUATION.start <= s < EVALUATION.stop for s in played)
+
+
+def test_evaluate_runs_without_pettingzoo_and_the_county_protocol_names_the_extra(tmp_path):
+    """PettingZoo is the county extra: gl-bench-v1 must not need it, the county protocol says so."""
+    out = str(tmp_path / "v1")
+    script = (
+        "import sys; sys.modules['pettingzoo'] = None\n"  # as if the county extra were not installed
+        "import evaluate\n"
+        f"code = evaluate.main(['--episodes', '2', '--no-plots', '--policy', 'honest', '--out', {out!r}])\n"
+        "assert code == 0, code\n"
+        "sys.exit(evaluate.main(['--protocol', 'gl-bench-county-v1', '--episodes', '2', '--policy', 'honest']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 2, done.stderr
+    assert (tmp_path / "v1" / "results.csv").is_file()
+    assert "gl-bench-county-v1 plays PettingZoo counties" in done.stderr
+    assert "pip install -c constraints.txt -e '.[county]'" in done.stderr
+    assert "Traceback" not in done.stderr

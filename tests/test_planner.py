@@ -85,6 +85,21 @@ def test_the_institution_reaches_the_villages_from_the_coming_year():
     assert env._villages.params[0].procurement_rate == (0.3,) * 4 + (0.0,) * (horizon - 4)
 
 
+def test_urban_grain_is_procurement_net_of_the_relief_sent_back():
+    env = PlannerEnv(responder="scripted", cadre="honest", num_villages=8)
+    taking = np.ones(len(INSTITUTION))  # procure 60% of the report
+    taking[INSTITUTION_NAMES.index("quota_fixed_share")] = -1.0  # (not the fixed quota)
+    for relief in (-1.0, 1.0):  # no relief, then all of the shortfall returned
+        taking[INSTITUTION_NAMES.index("relief_rate")] = relief
+        env.reset(seed=0)
+        obs, _, _, _, info = env.step(taking)
+        grain = info["reward_components"]["urban_grain"]["value"]
+        if relief < 0:
+            assert grain == pytest.approx(float(obs[2]), rel=1e-6)  # all that was procured
+        else:
+            assert 0.0 < grain < float(obs[2]) - 0.1  # procured (observed), less what came back
+
+
 def test_reward_presets_weigh_the_named_terms():
     env = PlannerEnv(reward="procurement")
     env.reset(seed=1)
@@ -158,3 +173,25 @@ def test_set_params_keeps_the_horizon_and_refuses_randomised_params():
         env.set_params(make_params("randomized"))
     with pytest.raises(ValueError, match="expected one per sub-environment"):
         env.set_params([make_params("historical-1958")] * 3)
+
+
+def test_the_best_response_responder_holds_the_institution_to_the_sweeps_domain(sweep_folder):
+    """Off the grid the computed rule is not a best response: the axes are clipped to the grid's
+    range and the other parameters held at the sweep's own values (its --set over_report_penalty=2)."""
+    env = PlannerEnv(responder="best_response", cadre=sweep_folder, num_villages=2)
+    env.reset(seed=1)
+    low = -np.ones(len(INSTITUTION_NAMES))  # every parameter at the bottom of its range
+    obs, _, _, _, info = env.step(low)
+    held = info["institution"]
+    assert held["audit_probability"] == 0.05 and held["growth_credit"] == 0.0  # the grid's lowest values
+    sweep_params = make_params("historical-1958", over_report_penalty=2.0)
+    assert held["over_report_penalty"] == 2.0
+    assert held["procurement_rate"] == sweep_params.procurement_rate[0]  # the coming season's
+    assert env._villages.params[0].audit_probability == 0.05
+    # The observation shows the institution in force, not the action asked for.
+    institution = obs[-len(INSTITUTION_NAMES) :]
+    assert institution[INSTITUTION_NAMES.index("audit_probability")] == np.float32(2 * 0.05 - 1)
+    high = np.ones(len(INSTITUTION_NAMES))
+    held = env.step(high)[4]["institution"]
+    assert held["audit_probability"] == 1.0 and held["growth_credit"] == 1.5  # the grid's highest
+    assert held["procurement_rate"] == sweep_params.procurement_rate[4]  # a year on

@@ -168,7 +168,7 @@ def test_the_sweep_searches_on_training_seeds_and_measures_on_held_out_ones(tmp_
     reset = GreatLeapVectorEnv.reset
 
     def recording_reset(self, *, seed=None, options=None):
-        played.extend([seed] if isinstance(seed, int) else list(seed or []))
+        played.extend([seed] if isinstance(seed, int) else ([] if seed is None else [int(s) for s in seed]))
         return reset(self, seed=seed, options=options)
 
     monkeypatch.setattr(GreatLeapVectorEnv, "reset", recording_reset)

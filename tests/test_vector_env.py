@@ -106,6 +106,14 @@ def test_integer_seed_seeds_consecutive_villages():
     assert np.array_equal(a, b)
 
 
+def test_an_array_of_seeds_is_the_list_of_them_and_a_negative_one_is_named():
+    a, _ = gym.make_vec(IDS[0], num_envs=3, scenario="randomized").reset(seed=np.array([10, 11, 12]))
+    b, _ = gym.make_vec(IDS[0], num_envs=3, scenario="randomized").reset(seed=[10, 11, 12])
+    assert np.array_equal(a, b)
+    with pytest.raises(ValueError, match=r"seed\[1\]=-4 must be a non-negative int"):
+        gym.make_vec(IDS[0], num_envs=3).reset(seed=np.array([3, -4, 5]))
+
+
 def test_per_village_params_match_single_envs_made_with_them():
     audits = [0.0, 0.5, 1.0]
     vec = gym.make_vec(IDS[0], num_envs=3, scenario="reform", per_env={"audit_probability": audits})

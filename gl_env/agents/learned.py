@@ -54,6 +54,9 @@ class RunConfig:
     eval_seeds: list[int] = field(default_factory=list)
     device: str = "cpu"
     gl_env_version: str = ""
+    # Villages per county of a parameter-shared county run (train.py --county; 0: lone villages).
+    # Then num_envs counts cadres, env_kwargs holds a county scenario and eval_seeds whole counties.
+    county: int = 0
 
     def save(self, run_dir: Path) -> None:
         files.write_text(run_dir / CONFIG_FILE, json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
@@ -107,7 +110,14 @@ class RunConfig:
             raise ValueError(f"{where}: env_kwargs and hyperparams must be mappings")
         overrides = {k: v for k, v in self.env_kwargs.items() if k not in ("scenario", "reward")}
         try:
-            make_params(self.env_kwargs.get("scenario", "historical-1958"), **overrides)
+            if self.county:
+                from gl_env.county.training import check_county_run
+
+                check_county_run(self.county, self.num_envs, self.env_kwargs)
+                if len(self.eval_seeds) % self.county:
+                    raise ValueError(f"{len(self.eval_seeds)} eval_seeds do not make whole counties of {self.county}")
+            else:
+                make_params(self.env_kwargs.get("scenario", "historical-1958"), **overrides)
             resolve_weights(self.env_kwargs.get("reward", "careerist"))
         except (ValueError, TypeError) as error:
             raise ValueError(f"{where}: {error}") from None

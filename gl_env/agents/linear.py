@@ -14,7 +14,7 @@ import numpy as np
 
 from gl_env.actions import ACTION_NAMES
 from gl_env.agents.scripted import make_policy
-from gl_env.observations import named
+from gl_env.observations import OBSERVATION_NAMES
 
 # What the cadre's linear rule reads (named observation components).
 FEATURES: tuple[str, ...] = (
@@ -36,6 +36,7 @@ FEATURES: tuple[str, ...] = (
     "planned_growth",
     "weather_outlook",
 )
+_FEATURE_COLUMNS = [OBSERVATION_NAMES.index(name) for name in FEATURES]
 
 
 class LinearCadre:
@@ -53,8 +54,9 @@ class LinearCadre:
         self._honest = make_policy("honest")
 
     def __call__(self, obs: np.ndarray, info: Any = None) -> np.ndarray:
-        o = named(obs)
-        x = np.stack([np.ones(len(obs)), *(o[name] for name in FEATURES)], axis=-1)
+        x = np.empty((len(obs), 1 + len(FEATURES)))
+        x[:, 0] = 1.0
+        x[:, 1:] = obs[:, _FEATURE_COLUMNS]
         action = np.array(self._honest(obs), dtype=np.float64)
         adjustment = np.einsum("bf,blf->bl", x, self.weights)
         action[:, self.columns] = np.clip(action[:, self.columns] + adjustment, -1.0, 1.0)

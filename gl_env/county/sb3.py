@@ -5,8 +5,10 @@ envs, so one policy learns from them all (parameter sharing). Needs the ``train`
 village i of county c). A county's episode ends for all its villages at once (the horizon, or a
 purge with ``successor=False``); the adapter then starts the county's next episode in the same
 step, keeps each village's last observation in ``info["terminal_observation"]`` and its
-episode's sums in ``info["episode_metrics"]`` (reward, deaths, excess deaths, harvest, report,
-procurement; ``purges``: the village's purges, successors included; ``length``).
+episode's sums in ``info["episode_metrics"]``, keyed as :class:`gl_env.sb3.GreatLeapSB3VecEnv`'s
+(:data:`gl_env.sb3.EPISODE_METRICS`: the reward terms ``reward/<term>``, deaths, harvest,
+report, procurement, ... and ``length``), except that ``purged`` counts the village's purges
+over the episode (successors included), as its episode does not end at a purge.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from gl_env.actions import ACTION_SIZE, DISCRETE_SIZE
 from gl_env.core.random import next_episode_keys, seeds_to_keys
 from gl_env.core.views import RecordColumn
 from gl_env.county.batch import OBS_HIGH, OBS_LOW, Counties, split_params
+from gl_env.rewards import REWARD_TERMS
+from gl_env.sb3 import EPISODE_METRICS, EPISODE_SUMS
 
-EPISODE_SUMS = ("reward", "deaths", "excess_deaths", "harvest_kg", "reported_kg", "procurement_kg", "purged")
-EPISODE_METRICS = (*EPISODE_SUMS[:-1], "purges", "length")
-_ROWS = [RecordColumn[name] for name in EPISODE_SUMS]
+# Record columns summed into episode_metrics, in EPISODE_METRICS' order (``length`` counted apart).
+_ROWS = [RecordColumn[name] for name in (*REWARD_TERMS, *EPISODE_SUMS, "purged")]
+assert len(_ROWS) == len(EPISODE_METRICS) - 1
 
 
 class CountySB3VecEnv(VecEnv):

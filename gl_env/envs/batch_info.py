@@ -14,9 +14,15 @@ from typing import Any
 import numpy as np
 
 
-def batch_info(info: dict[str, Any], num_envs: int, index: np.ndarray | None = None) -> dict[str, Any]:
+def batch_info(
+    info: dict[str, Any], num_envs: int, index: np.ndarray | None = None, fresh: bool = False
+) -> dict[str, Any]:
     """``info`` (arrays of ``num_envs`` rows, or of ``len(index)`` rows when ``index`` is given,
-    or 0-d arrays shared by the batch) as ``SyncVectorEnv`` would return it."""
+    or 0-d arrays shared by the batch) as ``SyncVectorEnv`` would return it.
+
+    ``fresh``: the ``(num_envs,)`` arrays of ``info`` are already copies nobody else holds
+    (e.g. the columns of a copy of the record), handed out as they are.
+    """
     set_mask = np.ones(num_envs, dtype=np.bool_)
     if index is not None:
         set_mask[:] = False
@@ -24,15 +30,17 @@ def batch_info(info: dict[str, Any], num_envs: int, index: np.ndarray | None = N
     out: dict[str, Any] = {}
     for key, value in info.items():
         if isinstance(value, dict):
-            out[key] = batch_info(value, num_envs, index)
+            out[key] = batch_info(value, num_envs, index, fresh)
         else:
-            out[key] = _rows(np.asarray(value), num_envs, index)
+            out[key] = _rows(np.asarray(value), num_envs, index, fresh)
         out[f"_{key}"] = set_mask.copy()
     return out
 
 
-def _rows(value: np.ndarray, num_envs: int, index: np.ndarray | None) -> np.ndarray:
+def _rows(value: np.ndarray, num_envs: int, index: np.ndarray | None, fresh: bool) -> np.ndarray:
     if index is None:
+        if fresh and value.shape[:1] == (num_envs,):
+            return value
         return np.array(np.broadcast_to(value, (num_envs, *value.shape[1:])))
     rows = np.zeros((num_envs, *value.shape[1:]), dtype=value.dtype)
     rows[index] = value

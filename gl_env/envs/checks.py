@@ -46,6 +46,12 @@ def check_seeds(seed: Any, num_envs: int) -> list[int | None]:
         raise TypeError(f"seed={seed!r} must be None, a non-negative int or a sequence of {num_envs} of them")
     if len(seed) != num_envs:
         raise ValueError(f"seed has {len(seed)} entries; expected one per sub-environment ({num_envs})")
+    if isinstance(seed, np.ndarray) and np.issubdtype(seed.dtype, np.integer) and seed.ndim == 1:
+        # A whole array at once (the sweep and the benchmarks reset tens of thousands of villages).
+        if len(seed) and seed.min() < 0:
+            i = int(np.argmax(seed < 0))
+            raise ValueError(f"seed[{i}]={int(seed[i])!r} must be a non-negative int")
+        return seed.tolist()
     return [check_seed(s, f"seed[{i}]") for i, s in enumerate(seed)]
 
 

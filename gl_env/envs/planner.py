@@ -13,6 +13,12 @@ that reacts to what the institution rewards and punishes:
   being a ``python -m gl_env.sweep`` output folder; each step the cadres play the linear rule
   (:class:`gl_env.agents.linear.LinearCadre`) of the sweep cell nearest to the institution in
   force, distances measured on the sweep's axes, each scaled to its range of :data:`INSTITUTION`.
+  A computed best response is known only where it was computed, so with this responder the
+  institution is held to the sweep's domain: each axis clipped to the range of its grid values,
+  every other parameter at the sweep's own value (its scenario with its ``--set`` overrides, in
+  the coming season). The observation's institution and ``info["institution"]`` are the
+  institution so held, the one in force. (Without that, a planner learns to exploit the rule off
+  the grid: e.g. no audits at all, where the cadres still behave as at the grid's lowest audit rate.)
 
 The institution reaches the villages through the public vector env interface: a new validated
 :class:`~gl_env.core.params.Params` for the coming step
@@ -66,7 +72,8 @@ Reward
 ------
 A weighted sum of named terms of the step (``info["reward_components"]``: ``{term: {"value",
 "weighted"}}``), each a mean over the ruling villages: ``urban_grain`` (grain delivered to the
-state, 100 kg per person), ``deaths`` (minus the excess deaths per 1000 villagers, over 10),
+state net of the relief it sends back, 100 kg per person: grain procured and returned as relief
+feeds no city), ``deaths`` (minus the excess deaths per 1000 villagers, over 10),
 ``audit_cost`` (minus the audit probability times the step's share of a year: auditing every
 harvest of a year costs 1) and ``honesty`` (minus the mean absolute log report ratio of the
 autumn reports made, measured on the truth; the state is scored on what it cannot see).
@@ -156,16 +163,17 @@ def institution_values(action: np.ndarray) -> dict[str, float]:
     }
 
 
+def _as_action_values(institution: Mapping[str, float]) -> np.ndarray:
+    """An institution in the units of :data:`INSTITUTION` as an action, clipped to ``[-1, 1]``."""
+    return np.array(
+        [np.clip(2.0 * (institution[name] - low) / (high - low) - 1.0, -1.0, 1.0) for name, low, high in INSTITUTION]
+    )
+
+
 def _as_action(params: Params) -> np.ndarray:
     """The scenario's own institution (its first season) as an action, clipped to the ranges."""
-    values = [getattr(params, name) for name in INSTITUTION_NAMES]
-    first = [float(v[0]) if isinstance(v, tuple) else float(v) for v in values]
-    return np.array(
-        [
-            np.clip(2.0 * (v - low) / (high - low) - 1.0, -1.0, 1.0)
-            for v, (_, low, high) in zip(first, INSTITUTION, strict=True)
-        ]
-    )
+    values = {name: getattr(params, name) for name in INSTITUTION_NAMES}
+    return _as_action_values({n: float(v[0]) if isinstance(v, tuple) else float(v) for n, v in values.items()})
 
 
 class _BestResponse:
@@ -187,6 +195,8 @@ class _BestResponse:
                 f"allowed axes: {', '.join(INSTITUTION_NAMES)}"
             )
         self.levers = list(config["levers"])
+        self.ranges = {name: (min(values), max(values)) for name, values in config["axes"].items()}
+        self.base = make_params(config["scenario"], **config.get("fixed", {}))
         span = {name: high - low for name, low, high in INSTITUTION}
         self.points = np.array([[cell["cell"][n] / span[n] for n in self.axes] for cell in cells])
         self.weights = [np.array([list(cell["weights"][lever].values()) for lever in self.levers]) for cell in cells]
@@ -195,6 +205,18 @@ class _BestResponse:
 
     def _cadre(self, cell: int) -> LinearCadre:
         return LinearCadre(np.repeat(self.weights[cell][None], self.num_villages, axis=0), self.levers)
+
+    def in_domain(self, institution: Mapping[str, float], season: int) -> dict[str, float]:
+        """``institution`` held to the sweep's domain (module docstring), from ``season`` on."""
+        held = {}
+        for name in INSTITUTION_NAMES:
+            if name in self.ranges:
+                low, high = self.ranges[name]
+                held[name] = min(max(institution[name], low), high)
+            else:
+                value = getattr(self.base, name)
+                held[name] = float(value[min(season, len(value) - 1)]) if isinstance(value, tuple) else float(value)
+        return held
 
     def choose(self, institution: Mapping[str, float]) -> None:
         span = {name: high - low for name, low, high in INSTITUTION}
@@ -287,12 +309,16 @@ class PlannerEnv(gym.Env):
         if bad.any():
             i = int(np.argmax(bad))
             raise ValueError(f"action[{i}] ({INSTITUTION_NAMES[i]}) = {float(action[i])!r} must be a number in [-1, 1]")
-        self._institution = action
         institution = institution_values(action)
-        self._villages.set_params(self._params_from(institution))
         if isinstance(self.responder, _BestResponse):
+            institution = self.responder.in_domain(institution, self._t)
             self.responder.choose(institution)
-        totals = {k: np.zeros(self.num_villages) for k in ("reported", "procured", "audited", "deaths", "excess")}
+            action = _as_action_values(institution)
+        self._institution = action
+        self._villages.set_params(self._params_from(institution))
+        totals = {
+            k: np.zeros(self.num_villages) for k in ("reported", "procured", "relief", "audited", "deaths", "excess")
+        }
         log_ratios, audited_ratios = [], []
         start_population = np.asarray(self._village_info.get("population", self.params.population), dtype=float)
         counted = self._ruling.copy()
@@ -303,6 +329,7 @@ class PlannerEnv(gym.Env):
             per_person = np.where(self._ruling, 1.0, 0.0) / np.maximum(start_population, 1e-9)
             totals["reported"] += info["reported_kg"] * per_person
             totals["procured"] += info["procurement_kg"] * per_person
+            totals["relief"] += info["relief_kg"] * per_person
             totals["audited"] = np.maximum(totals["audited"], np.where(self._ruling, info["audited"], 0.0))
             totals["deaths"] += info["deaths"] * per_person
             totals["excess"] += info["excess_deaths"] * per_person
@@ -314,7 +341,7 @@ class PlannerEnv(gym.Env):
         share = counted.sum()
         mean = {k: float(v[counted].sum() / share) if share else 0.0 for k, v in totals.items()}
         terms = {
-            "urban_grain": mean["procured"] / _KG,
+            "urban_grain": (mean["procured"] - mean["relief"]) / _KG,
             "deaths": -mean["excess"] * 1000.0 / 10.0,
             "audit_cost": -institution["audit_probability"] * self.seasons_per_step / SEASONS_PER_YEAR,
             "honesty": -float(np.mean(log_ratios)) if log_ratios else 0.0,

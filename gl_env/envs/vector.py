@@ -323,7 +323,9 @@ class GreatLeapVectorEnv(VectorEnv):
             info = record_info(record)
         self._info = info
         self._record(np.union1d(restarting, ended).astype(np.int64), stepped=True)
-        return obs, reward, terminated, truncated, {**batch_info(info, self.num_envs), **final}
+        # One copy of the whole record, by columns: each info array a contiguous column of it.
+        returned = batch_info(record_info(np.array(record, order="F")), self.num_envs, fresh=True)
+        return obs, reward, terminated, truncated, {**returned, **final}
 
     def _decide(self, actions: Any) -> None:
         villages = self._villages
