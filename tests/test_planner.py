@@ -77,6 +77,10 @@ def test_the_institution_reaches_the_villages_from_the_coming_year():
     nothing = taking.copy()
     nothing[INSTITUTION_NAMES.index("procurement_rate")] = -1.0  # procure no share of the report
     nothing[INSTITUTION_NAMES.index("quota_fixed_share")] = -1.0  # and no fixed quota
+    # and no resales: on dynamics v1 they are judged on the reported grain left, not on what was
+    # procured, so at relief_rate 0.5 a village short of the threshold ration gets grain back
+    # even from a state that took none, and urban grain net of relief dips below 0.
+    nothing[INSTITUTION_NAMES.index("relief_rate")] = -1.0
     obs, _, _, _, info = env.step(nothing)
     assert info["reward_components"]["urban_grain"]["value"] == 0.0
     assert obs[2] == 0.0  # procurement observed
