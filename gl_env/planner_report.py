@@ -75,7 +75,10 @@ def resolved_play(config: PlannerConfig, params: Any, weights: np.ndarray, seeds
         axes = {name: [float(np.ravel(getattr(params, name))[0])] for name in ("growth_credit", "audit_probability")}
         cell = {"cell": {k: v[0] for k, v in axes.items()}}
         cell["weights"] = {"report_ratio": dict(zip(("bias", *FEATURES), weights[0].tolist(), strict=True))}
-        Path(folder, "config.json").write_text(json.dumps({"axes": axes, "levers": ["report_ratio"]}))
+        # The responder's sweep's scenario and --set values: the domain the institution is held to.
+        sweep = json.loads(Path(config.env_kwargs["cadre"], "config.json").read_text())
+        one_cell = {"axes": axes, "levers": ["report_ratio"], "scenario": sweep["scenario"], "fixed": sweep["fixed"]}
+        Path(folder, "config.json").write_text(json.dumps(one_cell))
         Path(folder, "policies.json").write_text(json.dumps({"cells": [cell]}))
         env_kwargs = {**config.env_kwargs, "responder": "best_response", "cadre": folder}
         return play(FixedInstitution(params), env_kwargs, seeds)

@@ -199,3 +199,23 @@ def test_the_best_response_responder_holds_the_institution_to_the_sweeps_domain(
     held = env.step(high)[4]["institution"]
     assert held["audit_probability"] == 1.0 and held["growth_credit"] == 1.5  # the grid's highest
     assert held["procurement_rate"] == sweep_params.procurement_rate[4]  # a year on
+
+
+def test_a_best_response_recomputed_for_a_grid_cell_plays_as_the_sweeps_own(sweep_folder):
+    """resolved_play's one-cell sweep (the evaluate.py --planner check) is the sweep's cell when the
+    institution is a grid point and the weights are that cell's: the same domain, the same numbers."""
+    import json
+    from types import SimpleNamespace
+
+    from gl_env.planner_report import resolved_play
+    from gl_env.planner_runs import FixedInstitution, play
+
+    cells = json.loads((sweep_folder / "policies.json").read_text())["cells"]
+    cell = next(c for c in cells if c["cell"] == {"audit_probability": 1.0, "growth_credit": 0.0})
+    weights = np.array([list(cell["weights"]["report_ratio"].values())])
+    params = make_params("historical-1958", over_report_penalty=2.0, audit_probability=1.0, growth_credit=0.0)
+    kwargs = {"responder": "best_response", "cadre": str(sweep_folder), "num_villages": 2}
+    ours = resolved_play(SimpleNamespace(env_kwargs=kwargs), params, weights, [5, 6])
+    theirs = play(FixedInstitution(params), kwargs, [5, 6])
+    assert ours.returns.tolist() == theirs.returns.tolist()
+    assert ours.institutions.tolist() == theirs.institutions.tolist()
