@@ -219,3 +219,9 @@ def test_a_best_response_recomputed_for_a_grid_cell_plays_as_the_sweeps_own(swee
     theirs = play(FixedInstitution(params), kwargs, [5, 6])
     assert ours.returns.tolist() == theirs.returns.tolist()
     assert ours.institutions.tolist() == theirs.institutions.tolist()
+
+
+def test_a_sweep_of_another_scenario_is_refused_as_a_responder(sweep_folder):
+    expected = r"computed its best responses on scenario 'historical-1958'; this planner plays 'reform'"
+    with pytest.raises(ValueError, match=expected):
+        PlannerEnv(responder="best_response", cadre=sweep_folder, scenario="reform")

@@ -181,7 +181,7 @@ class _BestResponse:
 
     action_type = "continuous"
 
-    def __init__(self, folder: Path, num_villages: int):
+    def __init__(self, folder: Path, num_villages: int, scenario: str):
         try:
             config = json.loads((folder / "config.json").read_text())
             cells = json.loads((folder / "policies.json").read_text())["cells"]
@@ -193,6 +193,11 @@ class _BestResponse:
             raise ValueError(
                 f"the sweep in {folder} varies {', '.join(outside)}, which the planner does not set; "
                 f"allowed axes: {', '.join(INSTITUTION_NAMES)}"
+            )
+        if config.get("scenario") != scenario:
+            raise ValueError(
+                f"the sweep in {folder} computed its best responses on scenario {config.get('scenario')!r}; "
+                f"this planner plays {scenario!r}: sweep that scenario (python -m gl_env.sweep --scenario {scenario})"
             )
         self.levers = list(config["levers"])
         self.ranges = {name: (min(values), max(values)) for name, values in config["axes"].items()}
@@ -249,6 +254,7 @@ class PlannerEnv(gym.Env):
         if seasons_per_step not in (1, SEASONS_PER_YEAR):
             raise ValueError(f"seasons_per_step={seasons_per_step!r} must be 1 (a season) or 4 (a year)")
         self.weights = planner_weights(reward)
+        self._scenario = scenario
         self.params = make_params(scenario, **overrides)
         if self.params.randomize:
             raise ValueError(f"scenario {scenario!r} randomises its params; the planner needs a fixed scenario")
@@ -277,7 +283,7 @@ class PlannerEnv(gym.Env):
             from gl_env.agents.learned import load_policy
 
             return load_policy(cadre)[0]
-        return _BestResponse(Path(cadre), self.num_villages)
+        return _BestResponse(Path(cadre), self.num_villages, self._scenario)
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
         if seed is not None and (
