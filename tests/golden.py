@@ -9,6 +9,9 @@ change, and say which published figures it moves:
 Last recorded for v1 (gl_env/GreatLeap-v1): the famine dynamics v1 of issue 12 (graded works,
 resales and relief for deaths, famine foods, adaptation, disease, frailty, fertility, flight) is
 a model change, not a refactor; it moves every published demographic figure (MODEL_CARD.md).
+Re-recorded when the famine-food cap became a parameter (``famine_food_cap_kcal``, default
+unchanged): only the corner cases moved (they set every bounded field, now this one too, to its
+ends); every other trajectory reproduced bit for bit.
 
 Coverage: every scenario, both action types, the scripted cadres, seeded random actions
 (uniform, corner and out-of-range values), mechanisms at the ends of their documented ranges,

@@ -5,10 +5,13 @@ import itertools
 
 import numpy as np
 
+from gl_env.agents.historical import historical_cadre
+from gl_env.agents.scripted import ScriptedPolicy
 from gl_env.core import constants as k
 from gl_env.core.dynamics import demography, hunger_hazard, nutrition
 from gl_env.core.state import STATE_FLOATS
 from gl_env.core.state import StateColumn as S
+from gl_env.rollout import run_episodes
 from gl_env.scenarios import make_params
 from tests.helpers import decision, run, total
 from tests.test_mechanisms import CALM, CALM_VALUES
@@ -92,18 +95,43 @@ def test_famine_foods_fill_part_of_the_gap_with_diminishing_returns_and_a_health
     grain = 1000.0 * k.DAYS_PER_SEASON * 0.2  # 600 kcal/day of grain
     gathered = []
     for foraging in (0.2, 0.6, 1.0):
-        intake, need, _reserve, share = nutrition(s, 1000.0, grain, 0.0, 1.0, foraging)
+        cap = foraging * HUNGRY.famine_food_cap_kcal
+        intake, need, _reserve, share = nutrition(s, 1000.0, grain, 0.0, 1.0, cap)
         eaten = grain * k.KCAL_PER_KG_GRAIN / days + k.KCAL_OTHER_FOOD_PER_DAY
         gathered.append(intake - eaten)
-        assert 0.0 < intake - eaten <= foraging * k.KCAL_FAMINE_FOODS_CAP_PER_DAY < need - eaten
+        assert 0.0 < intake - eaten <= cap < need - eaten
         assert np.isclose(share, (intake - eaten) / intake)
     assert gathered[0] < gathered[1] < gathered[2]
     # Small gaps are filled almost one for one; the cap is approached smoothly.
     fed = grain * 2.1
-    intake, need, _, _ = nutrition(s, 1000.0, fed, 0.0, 1.0, 1.0)
+    intake, need, _, _ = nutrition(s, 1000.0, fed, 0.0, 1.0, HUNGRY.famine_food_cap_kcal)
     gap = need - (fed * k.KCAL_PER_KG_GRAIN / days + k.KCAL_OTHER_FOOD_PER_DAY)
     assert 0.0 < gap < 200.0 and intake > need - 0.2 * gap
     assert hunger_hazard(0.5, 0.3) > hunger_hazard(0.5, 0.0)
+    # A cap of 0 gathers nothing, exactly, at any gap (no 0 / 0).
+    for food in (0.0, grain, 10.0 * grain):
+        intake, _, reserve, share = nutrition(s, 1000.0, food, 0.0, 1.0, 0.0)
+        assert intake == food * k.KCAL_PER_KG_GRAIN / days + k.KCAL_OTHER_FOOD_PER_DAY
+        assert share == 0.0 and np.isfinite(reserve)
+
+
+def test_without_famine_foods_more_die_though_famine_foods_carry_a_health_cost():
+    """The same seeded historical villages with the default cap and with none: hunger (excess)
+    deaths are higher with no famine foods, so the calories outweigh their disease cost, and a
+    cap of 0 leaves every state and outcome finite."""
+    seeds = np.arange(30)
+    runs = {}
+    for cap in (0.0, make_params("historical-1958").famine_food_cap_kcal):
+        params = make_params("historical-1958", purge_rate=0.0, famine_food_cap_kcal=cap)
+        runs[cap] = run_episodes(ScriptedPolicy(historical_cadre), seeds, params=params)
+    none, default = runs.values()
+    for name, values in none.info.items():
+        if np.issubdtype(np.asarray(values).dtype, np.floating):
+            assert np.isfinite(values).all(), name
+    excess_none = none.info["excess_deaths"].sum(axis=0)
+    excess_default = default.info["excess_deaths"].sum(axis=0)
+    assert excess_none.sum() > 1.2 * excess_default.sum() > 0.0
+    assert (excess_none >= excess_default).mean() > 0.9
 
 
 def test_metabolic_adaptation_lowers_the_need_as_reserves_fall():

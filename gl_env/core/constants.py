@@ -44,11 +44,9 @@ METABOLIC_ADAPTATION = 0.65
 # Tombstone; Dikotter 2010; Zhou Xun 2012; famine foods as a universal response: O Grada 2009,
 # Famine: A Short History). Gathered with diminishing returns on the gap g between need and food:
 # kcal = C (1 - (1 - g / 2C)^2) up to g = 2C, then C, with C = cap x s(season): one for one for
-# small gaps, smooth where it reaches the cap, so it never binds all at once. No source gives a
-# per-person cap: 500 kcal/day is a judgement inside the 300-600 range that foraging on stripped
-# collective land allows (MODEL_CARD.md shows the 1960 death rate at 300, 500 and 600).
+# small gaps, smooth where it reaches the cap, so it never binds all at once. The cap is the
+# parameter ``Params.famine_food_cap_kcal`` (its default and why: gl_env/core/params.py).
 # Seasonal availability (wild greens in spring and summer, little in winter): judgement.
-KCAL_FAMINE_FOODS_CAP_PER_DAY = 500.0
 FAMINE_FOODS_SEASON = (1.0, 1.0, 0.7, 0.4)
 # Health cost of famine foods: bark, chaff and cobs cause oedema, constipation and dysentery (the
 # same sources). The hunger-related disease hazard is multiplied by 1 + this x (famine-food share

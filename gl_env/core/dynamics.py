@@ -376,15 +376,15 @@ def canteen(
 
 @_jit
 def nutrition(
-    s: np.ndarray, pop: float, food_kg: float, worked_days: float, capacity: float, foraging: float
+    s: np.ndarray, pop: float, food_kg: float, worked_days: float, capacity: float, cap: float
 ) -> tuple[float, float, float, float]:
     """Energy balance against body reserves (``State.reserve``), per person per day.
 
     Intake = food x :data:`~gl_env.core.constants.KCAL_PER_KG_GRAIN` + other food + famine
     foods: of the gap g between need and food, cap x (1 - (1 - g / 2cap)^2) kcal are gathered
-    (the whole cap from a gap of twice the cap; the curve is smooth there), with cap
-    :data:`~gl_env.core.constants.KCAL_FAMINE_FOODS_CAP_PER_DAY` x ``foraging`` (the season's
-    availability). Need = base need (lowered by metabolic adaptation as reserves fall) + the
+    (the whole cap from a gap of twice the cap; the curve is smooth there), with ``cap``
+    (kcal/person/day, >= 0) ``Params.famine_food_cap_kcal`` x the season's availability; a cap of
+    0 gathers nothing. Need = base need (lowered by metabolic adaptation as reserves fall) + the
     energy of the work done (hungry people work at lower intensity: ``capacity``). A deficit
     draws on reserves; a surplus rebuilds them at the refeeding efficiency. Returns intake and
     need (kcal/person/day), the mean reserve and the famine foods' share of the intake.
@@ -394,9 +394,9 @@ def nutrition(
     need = need + k.KCAL_PER_WORKDAY * worked_days * capacity / person_days
     intake = food_kg * k.KCAL_PER_KG_GRAIN / person_days + k.KCAL_OTHER_FOOD_PER_DAY
     gap = maximum(need - intake, 0.0)
-    cap = k.KCAL_FAMINE_FOODS_CAP_PER_DAY * foraging
-    # Gathered one for one at first, with returns falling to zero at twice the cap (smooth there).
-    short = maximum(1.0 - gap / (2.0 * cap), 0.0)
+    # Gathered one for one at first, with returns falling to zero at twice the cap (smooth there);
+    # the cap's floor keeps a cap of 0 at exactly 0 kcal gathered rather than 0 x inf.
+    short = maximum(1.0 - gap / (2.0 * maximum(cap, _TINY)), 0.0)
     famine_foods = cap * (1.0 - short * short)
     intake = intake + famine_foods
     balance = (intake - need) * k.DAYS_PER_SEASON / k.LETHAL_RESERVE_KCAL
@@ -734,7 +734,7 @@ def from_procurement(
         + winter * k.FAMINE_FOODS_SEASON[3]
     )
     intake, need, reserve, famine_food_share = nutrition(
-        s, pop, consumption, m[M.worked_days], m[M.capacity], foraging
+        s, pop, consumption, m[M.worked_days], m[M.capacity], p[V.famine_food_cap_kcal] * foraging
     )
 
     # 5. people (deaths, births, flight), and the farm capital that hunger and furnaces consume.

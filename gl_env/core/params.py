@@ -150,6 +150,12 @@ class Params:
     )
     canteen_waste: float = _mech(0.2, 0.0, 0.5, "share", "grain wasted per kg eaten under free-supply dining (M4)")
     free_supply_ration_kg: float = _mech(0.9, 0.3, 1.5, "kg/person/day", "grain people eat while dining is free (M4)")
+    # No source gives a per-person cap: 500 kcal/day is a judgement inside the 300-600 range that
+    # foraging on stripped collective land allows (MODEL_CARD.md shows the 1960 death rate at 300,
+    # 500 and 600); 0 means no famine foods at all (foraging banned or the land stripped bare).
+    famine_food_cap_kcal: float = _mech(
+        500.0, 0.0, 1000.0, "kcal/person/day", "most famine foods (greens, chaff, bark) gathered a day, spring/summer"
+    )
     # --- mechanism: Soviet aid (M7) ---------------------------------------------------------------
     soviet_withdrawal_year: int | None = _f(
         None,
