@@ -4,11 +4,12 @@ import dataclasses
 import itertools
 
 import numpy as np
+import pytest
 
 from gl_env.agents.historical import historical_cadre
 from gl_env.agents.scripted import ScriptedPolicy
 from gl_env.core import constants as k
-from gl_env.core.dynamics import demography, hunger_hazard, nutrition
+from gl_env.core.dynamics import demography, frailty_survival, hunger_hazard, nutrition
 from gl_env.core.state import STATE_FLOATS
 from gl_env.core.state import StateColumn as S
 from gl_env.rollout import run_episodes
@@ -143,8 +144,8 @@ def test_metabolic_adaptation_lowers_the_need_as_reserves_fall():
 def test_hunger_deaths_begin_before_the_average_person_is_half_exhausted_and_rise_smoothly():
     d = np.asarray(decision(), dtype=np.float64)
     reserves = np.linspace(0.95, 0.05, 19)
-    deaths = np.array([demography(_state(), d, 1000.0, r, 0.0)[0] for r in reserves])
-    baseline = demography(_state(), d, 1000.0, 1.0, 0.0)[0]
+    deaths = np.array([demography(_state(), d, 1000.0, r, 0.0, k.FRAILTY_VARIANCE)[0] for r in reserves])
+    baseline = demography(_state(), d, 1000.0, 1.0, 0.0, k.FRAILTY_VARIANCE)[0]
     # v0 let nobody starve above a mean reserve of one half; now deaths rise from the first deficit.
     assert (np.diff(deaths) > 0.0).all() and deaths[reserves > 0.55].min() > baseline
     assert deaths[reserves > 0.55].max() > 1.2 * baseline
@@ -155,12 +156,56 @@ def test_the_frail_die_first_so_deaths_spread_over_seasons():
     s = _state()
     seasons = []
     for _ in range(4):
-        deaths, _, _, frailty, _ = demography(s, d, 1000.0, 0.3, 0.0)
+        deaths, _, _, frailty, _ = demography(s, d, 1000.0, 0.3, 0.0, k.FRAILTY_VARIANCE)
         seasons.append(deaths)
         assert frailty < s[S.frailty]
         s[S.frailty] = frailty
     # At the same reserve every season, fewer die each season: the frailest are gone.
     assert seasons[0] > seasons[1] > seasons[2] > seasons[3] > 0.0
+
+
+def test_gamma_frailty_survival_is_the_general_formula_with_its_equal_frailty_limit():
+    zh = np.array([0.0, 0.01, 0.3, 2.0, 40.0])
+    for z in zh:
+        assert frailty_survival(z, 1.0) == pytest.approx(1.0 / (1.0 + z), rel=1e-14)
+        assert frailty_survival(z, 2.0) == pytest.approx(np.exp(-np.log1p(2.0 * z) / 2.0), rel=1e-14)
+        assert frailty_survival(z, 0.5) == pytest.approx((1.0 + 0.5 * z) ** -2.0, rel=1e-14)
+        # v -> 0: everyone equally frail, exp(-zh), approached continuously across the cut-off.
+        assert frailty_survival(z, 0.0) == pytest.approx(np.exp(-z), rel=1e-14)
+        assert frailty_survival(z, 1e-9) == pytest.approx(np.exp(-z), rel=1e-6)
+        assert frailty_survival(z, 1e-11) <= frailty_survival(z, 1e-9) <= frailty_survival(z, 1e-3)
+
+
+def _hunger_deaths_by_season(reserves, variance):
+    d = np.asarray(decision(), dtype=np.float64)
+    s = _state()
+    baseline = demography(s, d, 1000.0, 1.0, 0.0, variance)[0]
+    deaths = []
+    for reserve in reserves:
+        dead, _, _, frailty, _ = demography(s, d, 1000.0, reserve, 0.0, variance)
+        deaths.append(dead - baseline)
+        s[S.frailty] = frailty
+    return np.array(deaths)
+
+
+def test_skewed_frailty_puts_more_of_the_hunger_deaths_in_the_first_hungry_season():
+    """Deaths front-loaded by frailty: over a hungry year whose reserves fall from a moderate
+    deficit (0.7) to 0.4, the first season's share of the year's hunger deaths is larger with
+    the default frailty variance than with a tiny one (1e-6, the equal-frailty limit), because
+    the frail die first and leave a hardier population for the worse seasons; at a steady
+    reserve of 0.5, deaths fall season by season with the spread and stay flat without it.
+    Removing the frailty spread (or its selection of the frail) makes the shares equal and fails
+    the test. What it does not claim: at the same reserve, the spread lowers every season's
+    deaths a little (a mean-1 gamma frailty survives better than everyone at frailty 1)."""
+    falling = (0.7, 0.6, 0.5, 0.4)
+    skewed = _hunger_deaths_by_season(falling, k.FRAILTY_VARIANCE)
+    equal = _hunger_deaths_by_season(falling, 1e-6)
+    assert (skewed > 0.0).all() and (equal > 0.0).all()
+    assert skewed[0] / skewed.sum() > 1.05 * equal[0] / equal.sum()
+    steady_skewed = _hunger_deaths_by_season((0.5,) * 6, k.FRAILTY_VARIANCE)
+    steady_equal = _hunger_deaths_by_season((0.5,) * 6, 1e-6)
+    assert (np.diff(steady_skewed) < 0.0).all() and steady_skewed[0] > 1.1 * steady_skewed[-1]
+    np.testing.assert_allclose(steady_equal, steady_equal[0], rtol=1e-4)
 
 
 # --- fertility ---------------------------------------------------------------------------------------
@@ -180,8 +225,8 @@ def test_mobilisation_postpones_conceptions_and_some_are_made_up():
 
 def test_hunger_lowers_conceptions():
     d = np.asarray(decision(), dtype=np.float64)
-    fed = demography(_state(), d, 1000.0, 0.9, 0.0)[2]
-    hungry = demography(_state(), d, 1000.0, 0.5, 0.0)[2]
+    fed = demography(_state(), d, 1000.0, 0.9, 0.0, k.FRAILTY_VARIANCE)[2]
+    hungry = demography(_state(), d, 1000.0, 0.5, 0.0, k.FRAILTY_VARIANCE)[2]
     assert hungry < fed
 
 

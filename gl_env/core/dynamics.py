@@ -58,8 +58,6 @@ STANDING_REVERSION = 0.05
 _BASELINE_DEATHS = k.BASELINE_DEATHS_PER_1000_YEAR / 1000.0 / k.SEASONS_PER_YEAR
 _BASELINE_CONCEPTIONS = k.BASELINE_BIRTHS_PER_1000_YEAR / 1000.0 / k.SEASONS_PER_YEAR
 _WORKDAYS_PER_WORKER = k.DAYS_PER_SEASON * k.WORKDAY_SHARE
-# demography's closed form of the gamma-frailty survival, (1 + v z h)^(-1/v), is a square root.
-assert k.FRAILTY_VARIANCE == 2.0, "demography() computes (1 + v z h)^(-1/v) for v = 2 only"
 
 # Inlined into the kernel's loops at numba's level (about twice as fast as calls: the array views
 # each call takes cost reference counting that inlining lets numba prune).
@@ -428,15 +426,31 @@ def hunger_hazard(reserve: float, famine_food_share: float) -> float:
 
 
 @_jit
+def frailty_survival(zh: float, variance: float) -> float:
+    """The share of people of gamma-distributed frailty (mean z, variance ``variance`` x z^2, >= 0)
+    who survive a season's hazard h at mean frailty, ``zh`` = z h: (1 + v z h)^(-1/v), and its limit
+    exp(-z h) as v -> 0 (everyone equally frail)."""
+    if variance < _TINY:
+        # Within 1e-12 of the limit here, where v z h could underflow in the general form.
+        return np.exp(-zh)
+    if variance == 2.0:
+        # The default, as a square root: correctly rounded like + - * / (no libm), so its
+        # trajectories reproduce bit for bit on every platform.
+        return 1.0 / np.sqrt(1.0 + 2.0 * zh)
+    return np.exp(-np.log1p(variance * zh) / variance)
+
+
+@_jit
 def demography(
-    s: np.ndarray, d: np.ndarray, pop: float, reserve: float, famine_food_share: float
+    s: np.ndarray, d: np.ndarray, pop: float, reserve: float, famine_food_share: float, frailty_variance: float
 ) -> tuple[float, float, float, float, float]:
     """Deaths and births from body reserves, not from the famine's record.
 
     Deaths: the 1957 baseline rate, raised by collective child care (M5,
     ``Decision.mobilization``), plus hunger-related deaths (:func:`hunger_hazard` h) among people
     of gamma-distributed frailty of mean z = ``State.frailty`` and variance v z^2 (v =
-    :data:`~gl_env.core.constants.FRAILTY_VARIANCE`): the share 1 - (1 + v z h)^(-1/v) dies, and
+    ``frailty_variance``, the kernel's :data:`~gl_env.core.constants.FRAILTY_VARIANCE`): the
+    share 1 - (1 + v z h)^(-1/v) dies (:func:`frailty_survival`), and
     the survivors' mean frailty falls to z / (1 + v z h) (the frail die first), renewed
     toward 1 by :data:`~gl_env.core.constants.FRAILTY_RENEWAL_PER_SEASON` a season. Births:
     conceptions at the 1957 rate times fertility (falls with reserves) times the share of
@@ -449,11 +463,9 @@ def demography(
     frailty = s[S.frailty]
     zh = frailty * hunger_hazard(reserve, famine_food_share)
     baseline = _BASELINE_DEATHS * (1.0 + k.CHILDCARE_MORTALITY_RISK * d[D.mobilization])
-    spread = 1.0 + k.FRAILTY_VARIANCE * zh
-    # (1 + v z h)^(-1/v) with v = 2: a square root, rounded exactly like + - * /.
-    hunger = 1.0 - 1.0 / np.sqrt(spread)
+    hunger = 1.0 - frailty_survival(zh, frailty_variance)
     deaths = pop * minimum(baseline + (1.0 - baseline) * hunger, 1.0)
-    selected = frailty / spread
+    selected = frailty / (1.0 + frailty_variance * zh)
     frailty = selected + k.FRAILTY_RENEWAL_PER_SEASON * (1.0 - selected)
 
     fertility = clip(
@@ -738,7 +750,9 @@ def from_procurement(
     )
 
     # 5. people (deaths, births, flight), and the farm capital that hunger and furnaces consume.
-    deaths, births, conceived, frailty, postponed = demography(s, d, pop, reserve, famine_food_share)
+    deaths, births, conceived, frailty, postponed = demography(
+        s, d, pop, reserve, famine_food_share, k.FRAILTY_VARIANCE
+    )
     excess = excess_deaths(pop, deaths)
     emigrants, returnees = flight(c, s, pop - deaths, reserve)
 
