@@ -31,8 +31,15 @@ cadre did in 1957):
   (spring to autumn) per person, relative to 1957;
 - ``crude_death_rate`` and ``crude_birth_rate``: deaths and births per 1000 person-years. They
   are the model's own result (mortality and fertility follow from energy intake and body
-  reserves, :mod:`gl_env.core.constants`); the record holds no demographic target on purpose;
-- ``population``: mean village population at the end of the year (persons; 1000 at the start).
+  reserves, :mod:`gl_env.core.constants`); the record holds no demographic target on purpose.
+  The person-years are national: they count the villagers away (fled, not returned) beside the
+  residents, so flight cannot lower the death rate by moving people out of the count. The
+  model gives those away no deaths and no births (they are counted, not simulated);
+- ``population``: mean village population at the end of the year, residents and villagers away
+  (persons; 1000 at the start); ``emigrants``: of whom away at the end of the year.
+
+Grain per person (output, consumption, farm labour) is per resident person-year: what villagers
+away eat and grow elsewhere is not in the record's rural series either.
 
 A purge ends a :class:`~gl_env.envs.great_leap.GreatLeapEnv` episode, but the village lives on
 under a successor who, in the record, acted the same; so calibration runs switch purges off
@@ -129,7 +136,8 @@ SERIES: dict[str, str] = {
     "farm_labor_vs_1957": "farm labor per person, relative to 1957 (record: farm employment)",
     "crude_death_rate": "deaths per 1000 per year (model only)",
     "crude_birth_rate": "births per 1000 per year (model only)",
-    "population": "village population at year end (model only)",
+    "population": "village population at year end, villagers away included (model only)",
+    "emigrants": "villagers away (fled, not returned) at year end (model only)",
 }
 
 
@@ -214,6 +222,8 @@ def _yearly(episodes: Episodes, decisions: Sequence[Mapping[str, np.ndarray]], p
         raise RuntimeError("calibration rollouts must not end early; run them with purge_rate=0")
     info = episodes.info
     start = metrics.population_at_season_start(episodes)
+    away = metrics.emigrants_away_at_season_start(episodes)
+    away_at_year_end = (away + info["emigrants"] - info["returnees"])[SEASONS_PER_YEAR - 1 :: SEASONS_PER_YEAR]
     years = info["harvest_kg"].shape[0] // SEASONS_PER_YEAR
 
     def by_year(values: np.ndarray) -> np.ndarray:
@@ -221,19 +231,22 @@ def _yearly(episodes: Episodes, decisions: Sequence[Mapping[str, np.ndarray]], p
 
     workers = np.stack([_farm_workers(params, start[t], d) for t, d in enumerate(decisions)])
     growing = (np.arange(len(decisions)) % SEASONS_PER_YEAR != SEASONS_PER_YEAR - 1)[:, None]
-    person_years = by_year(start) / SEASONS_PER_YEAR
+    resident_years = by_year(start) / SEASONS_PER_YEAR
+    person_years = by_year(start + away) / SEASONS_PER_YEAR
     harvest = by_year(info["harvest_kg"])
     return {
         "person_years": person_years,
-        "output_per_person": harvest / person_years,
+        "resident_years": resident_years,
+        "output_per_person": harvest / resident_years,
         "claimed_over_actual": by_year(info["reported_kg"]) / harvest,
         "procurement_share": 100.0 * by_year(info["procurement_kg"]) / harvest,
         "relief_share": 100.0 * by_year(info["relief_kg"]) / harvest,
-        "consumption_kg": by_year(info["consumption_kg"] - info["private_output_kg"]) / person_years,
+        "consumption_kg": by_year(info["consumption_kg"] - info["private_output_kg"]) / resident_years,
         "farm_workers_per_person": by_year(np.where(growing, workers, 0.0)) / by_year(np.where(growing, start, 0.0)),
         "crude_death_rate": 1000.0 * by_year(info["deaths"]) / person_years,
         "crude_birth_rate": 1000.0 * by_year(info["births"]) / person_years,
-        "population": info["population"][SEASONS_PER_YEAR - 1 :: SEASONS_PER_YEAR].mean(axis=1),
+        "population": (info["population"][SEASONS_PER_YEAR - 1 :: SEASONS_PER_YEAR] + away_at_year_end).mean(axis=1),
+        "emigrants": away_at_year_end.mean(axis=1),
     }
 
 
@@ -312,6 +325,7 @@ def simulate(
         "crude_death_rate": by_year["crude_death_rate"],
         "crude_birth_rate": by_year["crude_birth_rate"],
         "population": by_year["population"],
+        "emigrants": by_year["emigrants"],
     }
     return {name: {year: float(values[i]) for year, i in index.items()} for name, values in series.items()}
 
@@ -363,7 +377,7 @@ def policy_share_of_output_fall(seeds: int | Sequence[int] = DEFAULT_SEEDS) -> d
         ("counterfactual", without_policy, NO_EXCESS_PROCUREMENT),
     ):
         index, by_year = _simulate_years(seeds, decide, overrides)
-        output = by_year["output_per_person"] * by_year["person_years"]
+        output = by_year["output_per_person"] * by_year["resident_years"]
         totals[name] = {year: output[index[year]] for year in (1958, 1961)}
     base = totals["historical"][1958]
     fall = base - totals["historical"][1961]
@@ -431,6 +445,7 @@ def _fmt(value: float | None, digits: int) -> str:
 
 _DIGITS = {
     "population": 0,
+    "emigrants": 1,
     "consumption_kg": 0,
     "procurement_share": 1,
     "relief_share": 1,
@@ -540,7 +555,8 @@ def _plot(
     from gl_env.plots import famine_panels, new_figure, save_figure
 
     record = recorded_series()
-    names = list(SERIES)
+    # Ten panels: those away are drawn in the population's.
+    names = [name for name in SERIES if name != "emigrants"]
     rows = 2 if famine_measures is None else 3
     fig = new_figure((20, 4 * rows))
     axes = fig.subplots(rows, 5)
@@ -553,6 +569,8 @@ def _plot(
         if name in record:
             years = sorted(record[name])
             ax.plot(years, [record[name][y] for y in years], "s--", label="record")
+        if name == "population":
+            ax.plot(YEARS, [simulated["emigrants"][y] for y in YEARS], "^:", label="of whom away")
         ax.set_title(SERIES[name], fontsize=9)
         ax.set_xticks(YEARS)
         ax.tick_params(labelsize=8)

@@ -45,7 +45,7 @@ from gl_env.core.params import Params
 from gl_env.core.random import seeds_to_keys
 from gl_env.core.state import Decision, StateColumn
 from gl_env.core.views import REWARD_TERMS
-from gl_env.metrics import population_at_season_start
+from gl_env.metrics import emigrants_away_at_season_start, population_at_season_start
 from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW
 from gl_env.rollout import Episodes
 
@@ -77,7 +77,9 @@ class VillageYears:
     """Each village's demography by calendar year: arrays ``(Y, B)`` (year, village).
 
     ``deaths`` and ``births`` are persons in the year; ``person_years`` the years lived (the
-    population at the start of each season, over four); ``province`` one label per village ``(B,)``.
+    population at the start of each season, over four), by the residents and by the villagers
+    away (fled, not returned: flight does not lower a death rate by leaving the count; the model
+    gives those away no deaths); ``province`` one label per village ``(B,)``.
     """
 
     years: tuple[int, ...]
@@ -139,7 +141,7 @@ def village_years(episodes: Episodes, provinces: Sequence[str] | None = None) ->
         years=years,
         deaths=by_year(episodes.info["deaths"].astype(np.float64)),
         births=by_year(episodes.info["births"].astype(np.float64)),
-        person_years=by_year(start) / SEASONS_PER_YEAR,
+        person_years=by_year(start + emigrants_away_at_season_start(episodes)) / SEASONS_PER_YEAR,
         province=province_labels(provinces, start.shape[1]),
     )
 

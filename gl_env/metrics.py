@@ -115,6 +115,13 @@ def population_at_season_start(episodes: Episodes) -> np.ndarray:
     return np.concatenate([episodes.start["population"][None, :], end[:-1]], axis=0).astype(np.float64)
 
 
+def emigrants_away_at_season_start(episodes: Episodes) -> np.ndarray:
+    """Villagers who have fled and not come back, at the start of each season, ``(T, B)``
+    (``State.emigrants_away``: none at the reset, then the emigrants less the returnees so far)."""
+    away_at_end = np.cumsum(episodes.info["emigrants"] - episodes.info["returnees"], axis=0, dtype=np.float64)
+    return np.concatenate([np.zeros_like(away_at_end[:1]), away_at_end[:-1]], axis=0)
+
+
 def person_years(episodes: Episodes) -> np.ndarray:
     """Person-years lived in each episode, ``(B,)``: the start-of-season population over played seasons / 4."""
     return np.where(episodes.alive, population_at_season_start(episodes), 0.0).sum(axis=0) / SEASONS_PER_YEAR

@@ -15,7 +15,7 @@ from gl_env.agents.historical import (
     STEEL_CLAIMED_OVER_ACTUAL,
     historical_cadre,
 )
-from gl_env.agents.scripted import SCRIPTED_POLICIES, make_policy
+from gl_env.agents.scripted import SCRIPTED_POLICIES, ScriptedPolicy, make_policy
 from gl_env.observations import named
 from gl_env.rollout import run_episodes
 
@@ -230,3 +230,26 @@ def test_the_command_adds_the_famine_measures_to_json_and_report(tmp_path, capsy
     assert dose["worst_step_ratio"] >= 1.0
     diet = document["constant_diet"]
     assert len(diet["deaths_per_1000"]["farm"]["year_1"]) == len(diet["kcal_per_day"])
+
+
+def test_the_national_totals_count_the_villagers_away():
+    """Population, person-years and so the death rate count the villagers who fled (not returned)
+    beside the residents, from the season flows: population = residents + emigrants away."""
+    seeds = calibration.calibration_seeds(40)
+    villages = calibration.ensemble(seeds, migration_control=0.0)
+    zealous = ScriptedPolicy(calibration.zealous(historical_cadre, villages))
+    episodes = run_episodes(zealous, seeds, params=list(villages.params))
+    info = episodes.info
+    simulated = calibration.simulate(seeds, migration_control=0.0)
+    away_end = np.cumsum(info["emigrants"] - info["returnees"], axis=0)
+    residents_start = np.concatenate([episodes.start["population"][None], info["population"][:-1]])
+    away_start = np.concatenate([np.zeros((1, len(seeds))), away_end[:-1]])
+    assert simulated["emigrants"][1960] > 5.0  # people fled: the identity is not 0 = 0
+    for i, year in enumerate(range(1958, 1963)):
+        season = slice(4 * i, 4 * i + 4)
+        assert simulated["emigrants"][year] == pytest.approx(away_end[4 * i + 3].mean(), rel=1e-12)
+        residents = info["population"][4 * i + 3].mean()
+        assert simulated["population"][year] == pytest.approx(residents + simulated["emigrants"][year], rel=1e-12)
+        person_years = (residents_start[season] + away_start[season]).sum() / 4.0
+        expected = 1000.0 * info["deaths"][season].sum() / person_years
+        assert simulated["crude_death_rate"][year] == pytest.approx(expected, rel=1e-12)

@@ -25,9 +25,12 @@ def episodes():
 
 
 def _direct_rates(episodes):
-    """Each village's deaths per 1000 person-years by calendar year, from the info arrays alone."""
+    """Each village's deaths per 1000 person-years by calendar year, from the info arrays alone
+    (the person-years of the residents and of the villagers away at each season's start)."""
     info = episodes.info
-    start = np.concatenate([episodes.start["population"][None], info["population"][:-1]])
+    residents = np.concatenate([episodes.start["population"][None], info["population"][:-1]])
+    away = np.cumsum(info["emigrants"] - info["returnees"], axis=0)
+    start = residents + np.concatenate([np.zeros((1, away.shape[1])), away[:-1]])
     years = sorted(set(info["year"][:, 0].tolist()))
     rates = []
     for year in years:
