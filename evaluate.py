@@ -47,7 +47,15 @@ from gl_env import __version__, docs, files
 from gl_env.agents.learned import load_policy, model_path
 from gl_env.agents.scripted import SCRIPTED_POLICIES, Policy, make_policy
 from gl_env.benchmark import COUNTY_PROTOCOLS, DEFAULT_PROTOCOL, PROTOCOLS, Protocol, get_protocol
-from gl_env.metrics import METRICS, NAN_ESTIMATE, Estimate, normalized_score, summarize
+from gl_env.metrics import (
+    METRICS,
+    NAN_ESTIMATE,
+    Estimate,
+    format_estimate,
+    normalized_score,
+    results_document,
+    summarize,
+)
 from gl_env.output_folders import FolderKind, check_writable, is_empty, staged_folder
 from gl_env.rollout import run_episodes
 from gl_env.scenarios import SCENARIOS, get_scenario
@@ -323,13 +331,7 @@ def evaluate(
 
 
 def _format(metric: str, estimate: Estimate, fmt: str) -> str:
-    if not math.isfinite(estimate.mean):
-        return "n/a"
-    scale = 100.0 if metric in PERCENT_METRICS else 1.0
-    text = fmt.format(estimate.mean * scale)
-    if math.isfinite(estimate.half_width):
-        text += " ±" + fmt.format(estimate.half_width * scale)
-    return text
+    return format_estimate(estimate, fmt, 100.0 if metric in PERCENT_METRICS else 1.0)
 
 
 def leaderboard_rows(results: Results, scenario: str, headline: str) -> tuple[list[str], list[list[str]]]:
@@ -401,10 +403,6 @@ def returns_markdown(results: Results, protocol: Protocol) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _number(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
 def write_results(
     out: Path,
     results: Results,
@@ -437,16 +435,7 @@ def write_results(
         "policies": {c.name: c.source for c in candidates},
         "notes": list(notes),
         "metrics": {k: asdict(v) for k, v in METRICS.items()},
-        "results": {
-            scenario: {
-                policy: {
-                    m: {"mean": _number(e.mean), "ci95": [_number(e.low), _number(e.high)], "n": e.n}
-                    for m, e in summary.items()
-                }
-                for policy, summary in by_policy.items()
-            }
-            for scenario, by_policy in results.items()
-        },
+        "results": results_document(results),
     }
     json_path.write_text(json.dumps(document, indent=2) + "\n")
     md_path = out / "leaderboard.md"
@@ -495,6 +484,17 @@ def output_folder(out: Path | None, protocol: Protocol, overwrite: bool) -> Path
 # --- main -------------------------------------------------------------------------------------------
 
 
+def _note_training_overrides(candidates: Sequence[Candidate]) -> None:
+    """Say on stderr which runs were trained with overrides the protocol does not apply."""
+    for candidate in candidates:
+        overrides = _training_overrides(candidate)
+        if overrides:
+            print(
+                f"note: {candidate.name} was trained with {overrides}; the protocol evaluates it without them",
+                file=sys.stderr,
+            )
+
+
 def county_main(args: Args, argv: Sequence[str] | None) -> int:
     """``evaluate.py --protocol gl-bench-county-v1``: scripted cadres and county runs on the protocol's counties."""
     try:
@@ -529,13 +529,7 @@ def county_main(args: Args, argv: Sequence[str] | None) -> int:
     except (ValueError, OSError) as error:
         print(f"evaluate.py: error: {error}", file=sys.stderr)
         return 2
-    for candidate in candidates:
-        overrides = _training_overrides(candidate)
-        if overrides:
-            print(
-                f"note: {candidate.name} was trained with {overrides}; the protocol plays it without them",
-                file=sys.stderr,
-            )
+    _note_training_overrides(candidates)
     started = time.perf_counter()
     try:
         print(f"playing {len(candidates)} policies x {len(scenarios)} scenarios x {counties} counties", flush=True)
@@ -586,13 +580,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError) as error:
         print(f"evaluate.py: error: {error}", file=sys.stderr)
         return 2
-    for candidate in candidates:
-        overrides = _training_overrides(candidate)
-        if overrides:
-            print(
-                f"note: {candidate.name} was trained with {overrides}; the protocol evaluates it without them",
-                file=sys.stderr,
-            )
+    _note_training_overrides(candidates)
     started = time.perf_counter()
     command = sys.argv[1:] if argv is None else argv
     try:

@@ -26,6 +26,18 @@ from gl_env.seeds import EVALUATION, HELD_OUT
 EVALUATION_SEED_START = EVALUATION.start
 
 
+def _check_presets_and_seeds(name: str, presets: Iterable[str], first_seed: int) -> None:
+    """A protocol's reward presets exist and its seeds lie in the evaluation range."""
+    for preset in presets:
+        if preset not in REWARD_PRESETS:
+            raise ValueError(f"protocol {name}: unknown reward preset {preset!r}; allowed: {', '.join(REWARD_PRESETS)}")
+    if first_seed < EVALUATION_SEED_START:
+        raise ValueError(
+            f"protocol {name}: first_seed={first_seed} is a training seed; "
+            f"evaluation seeds start at {EVALUATION_SEED_START}"
+        )
+
+
 @dataclass(frozen=True)
 class Protocol:
     """A fixed evaluation: every listed policy plays ``episodes`` seeded villages on each scenario.
@@ -50,16 +62,7 @@ class Protocol:
                 raise ValueError(
                     f"protocol {self.name}: unknown scenario {scenario!r}; allowed: {', '.join(SCENARIOS)}"
                 )
-        for preset in (*self.reward_presets, self.headline_preset):
-            if preset not in REWARD_PRESETS:
-                raise ValueError(
-                    f"protocol {self.name}: unknown reward preset {preset!r}; allowed: {', '.join(REWARD_PRESETS)}"
-                )
-        if self.first_seed < EVALUATION_SEED_START:
-            raise ValueError(
-                f"protocol {self.name}: first_seed={self.first_seed} is a training seed; "
-                f"evaluation seeds start at {EVALUATION_SEED_START}"
-            )
+        _check_presets_and_seeds(self.name, (*self.reward_presets, self.headline_preset), self.first_seed)
 
     def seeds(self, episodes: int | None = None) -> np.ndarray:
         """The evaluation seeds: the first ``episodes`` (default: all) from ``first_seed``."""
@@ -99,16 +102,7 @@ class CountyProtocol:
     first_seed: int
 
     def __post_init__(self) -> None:
-        for preset in self.reward_presets:
-            if preset not in REWARD_PRESETS:
-                raise ValueError(
-                    f"protocol {self.name}: unknown reward preset {preset!r}; allowed: {', '.join(REWARD_PRESETS)}"
-                )
-        if self.first_seed < EVALUATION_SEED_START:
-            raise ValueError(
-                f"protocol {self.name}: first_seed={self.first_seed} is a training seed; "
-                f"evaluation seeds start at {EVALUATION_SEED_START}"
-            )
+        _check_presets_and_seeds(self.name, self.reward_presets, self.first_seed)
 
     def seeds(self, counties: int | None = None) -> np.ndarray:
         """The village seeds of the first ``counties`` (default: all) counties, county by county."""

@@ -291,6 +291,38 @@ def _family_members() -> dict[str, MetricInfo]:
 METRICS: dict[str, MetricInfo] = {**EPISODE_METRICS, **_family_members()}
 
 
+def format_estimate(estimate: Estimate, fmt: str, scale: float = 1.0) -> str:
+    """``mean ±half-width`` in ``fmt`` after multiplying by ``scale`` (100: a share as a
+    percentage); ``n/a`` when the mean is undefined, no ``±`` when the interval is."""
+    if not math.isfinite(estimate.mean):
+        return "n/a"
+    text = fmt.format(estimate.mean * scale)
+    if math.isfinite(estimate.half_width):
+        text += " ±" + fmt.format(estimate.half_width * scale)
+    return text
+
+
+def results_document(
+    results: Mapping[str, Mapping[str, Mapping[str, Estimate]]],
+) -> dict[str, dict[str, dict[str, dict[str, object]]]]:
+    """``{scenario: {policy: {metric: Estimate}}}`` as plain JSON data: each estimate's mean, its
+    95% interval and n (a non-finite number as None, which JSON can hold)."""
+
+    def number(value: float) -> float | None:
+        return float(value) if math.isfinite(value) else None
+
+    return {
+        scenario: {
+            policy: {
+                m: {"mean": number(e.mean), "ci95": [number(e.low), number(e.high)], "n": e.n}
+                for m, e in summary.items()
+            }
+            for policy, summary in by_policy.items()
+        }
+        for scenario, by_policy in results.items()
+    }
+
+
 def summarize(episodes: Episodes, presets: Iterable[str] = tuple(REWARD_PRESETS)) -> dict[str, Estimate]:
     """Every metric of one policy on one scenario, as means with 95% intervals (scores excepted:
     they need the anchors, see :func:`normalized_score`)."""

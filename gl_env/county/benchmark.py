@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from gl_env import __version__, docs
+from gl_env import __version__, docs, metrics
 from gl_env.benchmark import COUNTY_PROTOCOLS, CountyProtocol
 from gl_env.county.metrics import COUNTY_METRICS, summarize_counties
 from gl_env.county.params import get_county_scenario
 from gl_env.county.rollout import run_county_episodes
-from gl_env.metrics import Estimate
+from gl_env.metrics import Estimate, results_document
 from gl_env.rollout import BatchPolicy, Episodes
 
 
@@ -93,11 +93,7 @@ Results = dict[str, dict[str, dict[str, Estimate]]]  # scenario -> policy -> met
 
 def format_estimate(metric: str, estimate: Estimate, fmt: str) -> str:
     """``mean ±half-width`` in ``fmt`` (shares as percentages), ``n/a`` when undefined."""
-    if not np.isfinite(estimate.mean):
-        return "n/a"
-    scale = 100.0 if metric in _PERCENT else 1.0
-    text = fmt.format(estimate.mean * scale)
-    return text + (" ±" + fmt.format(estimate.half_width * scale) if np.isfinite(estimate.half_width) else "")
+    return metrics.format_estimate(estimate, fmt, 100.0 if metric in _PERCENT else 1.0)
 
 
 def leaderboard_rows(results: Results, scenario: str) -> tuple[list[str], list[list[str]]]:
@@ -146,9 +142,6 @@ def write_results(
                     unit = COUNTY_METRICS[metric].unit
                     writer.writerow([protocol.name, scenario, policy, metric, unit, e.mean, e.low, e.high, e.n])
 
-    def number(value: float) -> float | None:
-        return float(value) if np.isfinite(value) else None
-
     document = {
         "protocol": dataclasses.asdict(protocol),
         "complete": counties == protocol.counties,
@@ -159,16 +152,7 @@ def write_results(
         "command": ["evaluate.py", *command],
         "policies": dict(sources),
         "metrics": {k: dataclasses.asdict(v) for k, v in COUNTY_METRICS.items()},
-        "results": {
-            scenario: {
-                policy: {
-                    m: {"mean": number(e.mean), "ci95": [number(e.low), number(e.high)], "n": e.n}
-                    for m, e in summary.items()
-                }
-                for policy, summary in by_policy.items()
-            }
-            for scenario, by_policy in results.items()
-        },
+        "results": results_document(results),
     }
     (out / "results.json").write_text(json.dumps(document, indent=2) + "\n")
     (out / "leaderboard.md").write_text(f"# County leaderboard\n\n{leaderboard_markdown(results, protocol, counties)}")
