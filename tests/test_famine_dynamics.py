@@ -140,7 +140,13 @@ def test_without_famine_foods_more_die_though_famine_foods_carry_a_health_cost()
 def test_metabolic_adaptation_lowers_the_need_as_reserves_fall():
     needs = [nutrition(_state(reserve=r), 1000.0, 0.0, 0.0, 1.0, 1.0)[1] for r in (1.0, 0.6, 0.2)]
     assert needs[0] == k.KCAL_NEED_BASE_PER_DAY > needs[1] > needs[2]
-    assert np.isclose(needs[2], k.KCAL_NEED_BASE_PER_DAY * (1.0 - k.METABOLIC_ADAPTATION * 0.8))
+    # Keys' point (24% of body weight lost, reserve 0.4): basal metabolism 39% below normal.
+    keys = nutrition(_state(reserve=1.0 - k.KEYS_WEIGHT_LOSS / k.WEIGHT_LOSS_AT_EXHAUSTION), 1000.0, 0.0, 0.0, 1.0, 1.0)[1]
+    assert np.isclose(keys, k.KCAL_NEED_BASE_PER_DAY * (1.0 - k.KEYS_BASAL_METABOLISM_FALL))
+    # Below it only the shrinking body lowers the need: at exhaustion, the mass left x Keys' adaptation.
+    exhausted = nutrition(_state(reserve=0.0), 1000.0, 0.0, 0.0, 1.0, 1.0)[1]
+    assert np.isclose(exhausted, k.KCAL_NEED_BASE_PER_DAY * 0.6 * (1.0 - k.METABOLIC_ADAPTATION))
+    assert exhausted > 0.45 * k.KCAL_NEED_BASE_PER_DAY
 
 
 def test_hunger_deaths_begin_before_the_average_person_is_half_exhausted_and_rise_smoothly():

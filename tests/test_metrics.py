@@ -142,7 +142,8 @@ def test_rollout_metrics_match_what_the_policies_do():
     assert honest["mean_abs_report_error"].mean == pytest.approx(0.0, abs=1e-9)
     assert inflated["mean_report_ratio"].mean == pytest.approx(3.0, abs=1e-9)
     assert inflated["mean_abs_report_error"].mean == pytest.approx(2.0, abs=1e-9)
-    # Under reform an honest, fed village dies at the 1957 rate, and its cadre is never purged.
-    assert honest["deaths_per_1000_per_year"].mean == pytest.approx(BASELINE_DEATHS_PER_1000_YEAR, abs=0.2)
+    # Under reform an honest village dies near the 1957 rate (villages on poor land go a little
+    # short in the worst years: a few excess deaths per 1000), and its cadre is never purged.
+    assert honest["deaths_per_1000_per_year"].mean == pytest.approx(BASELINE_DEATHS_PER_1000_YEAR, abs=0.5)
     assert honest["purge_rate"].mean == 0.0 and math.isnan(honest["years_to_purge"].mean)
     assert honest["food_kg_per_person_day"].mean > 0.34

@@ -25,21 +25,24 @@ def test_a_provinces_villages_share_its_weather_and_zeal_and_differ_in_land(ense
     assert len(set(labels)) == pv.PROVINCES and all((labels == p).sum() == 4 for p in set(labels))
     weather = {}
     for params, label, zeal in zip(ensemble.params, labels, ensemble.report_zeal, strict=True):
-        key = (params.weather_mean, params.procurement_rate, zeal)
+        key = (params.weather_mean, params.procurement_zeal, zeal)
         assert weather.setdefault(label, key) == key
     assert len(set(weather.values())) == pv.PROVINCES  # provinces differ from each other
-    yields = np.array([p.base_yield_kg_per_ha for p in ensemble.params]) / BASE.base_yield_kg_per_ha
+    yields = np.array([p.land_quality for p in ensemble.params])
     assert len(set(yields)) == 100
     high = (1 + pv.LAND_QUALITY_PROVINCE_SD * 3**0.5) * (1 + pv.LAND_QUALITY_VILLAGE_SD * 3**0.5)
     low = (1 - pv.LAND_QUALITY_PROVINCE_SD * 3**0.5) * (1 - pv.LAND_QUALITY_VILLAGE_SD * 3**0.5)
     assert low <= yields.min() < 0.9 and 1.1 < yields.max() <= high
-    # Everything else is the scenario's.
-    assert all(p.replace(weather_mean=BASE.weather_mean, procurement_rate=BASE.procurement_rate,
-                         base_yield_kg_per_ha=BASE.base_yield_kg_per_ha) == BASE for p in ensemble.params)  # fmt: skip
+    # The ensemble draws the levels itself (no draws at reset, the village's own weather noise);
+    # everything else is the scenario's.
+    drawn = {"weather_mean", "procurement_zeal", "land_quality", "land_quality_sd", "procurement_zeal_spread", "weather_sd"}
+    for p in ensemble.params:
+        assert (p.land_quality_sd, p.procurement_zeal_spread, p.weather_sd) == (0.0, 0.0, pv.WEATHER_VILLAGE_SD)
+        assert p.replace(**{name: getattr(BASE, name) for name in drawn}) == BASE
 
 
 def test_zealous_provinces_procure_more_and_inflate_more(ensemble):
-    rates = np.array([np.mean(p.procurement_rate) for p in ensemble.params]) / np.mean(BASE.procurement_rate)
+    rates = np.array([p.procurement_zeal for p in ensemble.params])
     zeal = ensemble.report_zeal
     # One zeal per province drives both its procurement and its cadres' inflation.
     np.testing.assert_allclose(rates - 1.0, (zeal - 1.0) * pv.ZEAL_PROCUREMENT / pv.ZEAL_REPORT, atol=1e-12)
@@ -54,3 +57,32 @@ def test_fewer_villages_than_provinces_and_bad_counts():
         pv.province_ensemble(BASE, 0)
     with pytest.raises(ValueError, match=r"provinces=9 is out of range; allowed 1 to villages \(4\)"):
         pv.province_ensemble(BASE, 4, provinces=9)
+
+
+def test_a_lone_village_draws_the_ensembles_spreads_at_each_reset():
+    """historical-1958 (every env) draws each village's land and zeal from the ensemble's spreads
+    summed over its levels; the draws are the village's own, and a spread of 0 draws nothing."""
+    from gl_env.core.batch import Villages
+    from gl_env.core.random import seeds_to_keys
+    from gl_env.core.views import OBSERVATION_COLUMNS, REWARD_TERMS
+
+    spreads = pv.lone_village_spreads()
+    assert {name: getattr(BASE, name) for name in spreads} == spreads
+    assert spreads["weather_sd"] == pytest.approx(np.hypot(pv.WEATHER_VILLAGE_SD, pv.WEATHER_PROVINCE_SD))
+
+    def drawn(params, n=4000):
+        bounds = np.zeros(len(OBSERVATION_COLUMNS)), np.ones(len(OBSERVATION_COLUMNS))
+        villages = Villages([params], n, dict.fromkeys(REWARD_TERMS, 1.0), *bounds)
+        villages.reset(seeds_to_keys(np.arange(n)))
+        state = villages.state()
+        return np.asarray(state.land_quality), np.asarray(state.procurement_zeal), villages
+
+    land, zeal, villages = drawn(BASE)
+    assert land.std() == pytest.approx(spreads["land_quality_sd"], rel=0.05) and land.mean() == pytest.approx(1.0, abs=0.01)
+    assert zeal.min() >= 1.0 - pv.ZEAL_PROCUREMENT and zeal.max() <= 1.0 + pv.ZEAL_PROCUREMENT
+    assert zeal.std() == pytest.approx(pv.ZEAL_PROCUREMENT / 3**0.5, rel=0.05)
+    # The 1957 harvest and report are the village's own land's.
+    normal = np.asarray(villages.state().harvest_kg)
+    np.testing.assert_allclose(normal / land, normal[0] / land[0])
+    flat_land, flat_zeal, _ = drawn(BASE.replace(land_quality_sd=0.0, procurement_zeal_spread=0.0), 10)
+    assert (flat_land == 1.0).all() and (flat_zeal == 1.0).all()

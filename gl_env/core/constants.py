@@ -32,14 +32,17 @@ KCAL_NEED_BASE_PER_DAY = 1700.0
 # FAO/WHO/UNU (1985); Durnin & Passmore (1967), Energy, Work and Leisure.
 KCAL_PER_WORKDAY = 1000.0
 # Metabolic adaptation: as body reserves run down, energy spent at rest falls. Keys et al. (1950),
-# The Biology of Human Starvation: after 24 weeks at ~1,570 kcal/day the volunteers' basal
-# metabolism had fallen ~39% with ~24% of body weight lost (reserve ~0.4 in model units, where 0
-# is a ~40% loss); activity fell too. If the base need (PAL ~1.5) falls in proportion, 0.39 over
-# 0.6 of the reserve spent gives ~0.65; per unit of active tissue the fall was smaller (0.45 is
-# the low end). The top of the range is taken because voluntary activity fell too in Minnesota,
-# which the base need carries (judgement within the cited range). The
-# need falls linearly to (1 - this) of normal as reserves approach exhaustion.
-METABOLIC_ADAPTATION = 0.65
+# The Biology of Human Starvation: after 24 weeks at ~1,570 kcal/day the volunteers had lost ~24%
+# of their body weight (reserve 0.4 in model units, where 0 is a 40% loss) and their basal
+# metabolism had fallen ~39%. The need falls with the body mass left (1 - 0.4 x the reserve spent)
+# times an adaptation per unit of mass that reaches (1 - 0.39) / (1 - 0.24) = 0.80 at Keys' 24% and
+# holds there: no controlled observation goes deeper, and below it only the shrinking body lowers
+# the need (to 0.48 of normal at exhaustion, ~820 kcal/day: the basal need of an emaciated body).
+# Activity on top of basal metabolism is taken to fall in proportion (the Minnesota men kept their
+# ratio of total to basal expenditure while made to walk ~35 km a week; judgement).
+KEYS_WEIGHT_LOSS = 24.0
+KEYS_BASAL_METABOLISM_FALL = 0.39
+METABOLIC_ADAPTATION = 1.0 - (1.0 - KEYS_BASAL_METABOLISM_FALL) / (1.0 - KEYS_WEIGHT_LOSS / 100.0)
 # Famine foods (wild greens, chaff, bark, the "substitute foods" campaign of 1960: Yang Jisheng,
 # Tombstone; Dikotter 2010; Zhou Xun 2012; famine foods as a universal response: O Grada 2009,
 # Famine: A Short History). Gathered with diminishing returns on the gap g between need and food:
@@ -64,14 +67,20 @@ LETHAL_RESERVE_KCAL = 150_000.0
 # Share of surplus energy that rebuilds reserves (the rest is the cost of tissue synthesis).
 REFEEDING_EFFICIENCY = 0.7
 # Hunger-related disease (most famine deaths: Mokyr & O Grada 2002, "What do people die of during
-# famines", Eur Rev Econ Hist 6:339). Malnutrition raises mortality multiplicatively, about
-# log-linearly in the weight deficit (Pelletier, Frongillo, Schroeder & Habicht 1995, Bull WHO
-# 73:443: child mortality rises by several percent per point of weight-for-age deficit; the
-# exact coefficient, about 7%, is to verify). The baseline hazard is multiplied by
-# (1 + b D / 8)^8 (like exp(b D), with products only; 10% below it at D = 20, 33% at D = 40),
-# D = 40 x (1 - reserve) the points of body weight lost; b = 0.07 per point, the child estimate
-# extrapolated to all ages (judgement).
-DISEASE_PER_POINT_LOST = 0.07
+# famines", Eur Rev Econ Hist 6:339). Malnutrition multiplies the risk of dying of infection, and
+# the log of child mortality is about linear in the weight deficit (Pelletier, Frongillo,
+# Schroeder & Habicht 1995, Bull WHO 73:443): the baseline hazard is multiplied by (1 + b D / 8)^8
+# (like exp(b D), with products only), D = 40 x (1 - reserve) the points of body weight lost. The
+# coefficient: Olofin et al. 2013 (PLoS ONE 8:e64636), pooling 10 cohorts of children under five,
+# give a hazard ratio of 9.40 for severe underweight (weight-for-age below -3 s.d.) against the
+# reference (above -1 s.d.); in weight (WHO 2006 standard at 24 months: -3 s.d. is 30% below the
+# median) severe underweight sits near D = 33. So b = 8 (9.40^(1/8) - 1) / 33 = 0.078 per point.
+# Their mild and moderate categories (1.52 and 2.63, near D = 16 and 25) lie below this line (3.2
+# and 5.8): a log-linear form overstates moderate deficits (MODEL_CARD.md). The child relation
+# applied to all ages is a judgement.
+SEVERE_UNDERWEIGHT_HAZARD_RATIO = 9.40
+SEVERE_UNDERWEIGHT_POINTS = 33.0
+DISEASE_PER_POINT_LOST = 8.0 * (SEVERE_UNDERWEIGHT_HAZARD_RATIO**0.125 - 1.0) / SEVERE_UNDERWEIGHT_POINTS
 WEIGHT_LOSS_AT_EXHAUSTION = 40.0
 # Inanition: the seasonal hazard of a person of average frailty is STARVATION_HAZARD_AT_EXHAUSTION
 # x (1 - reserve)^8. Anchors: death near a ~40% loss (reserve 0; Leiter &

@@ -122,14 +122,14 @@ def county_review(
             if g[Coupling.quota_coupling] > 0.0:
                 soviet = 1.0 if t[i] >= soviet_season[row] else 0.0
                 own = procurement_due(
-                    p, cl, s[S.population], m[M.reported_kg], s[S.target_kg], m[M.audited],
+                    p, cl, s, s[S.population], m[M.reported_kg], s[S.target_kg], m[M.audited],
                     m[M.audit_estimate_kg], soviet,
                 )  # fmt: skip
                 report_share = m[M.reported_kg] / this_sum if this_sum > _TINY else normal / normal_sum
                 share = g[Coupling.allotment_report_share] * report_share + (
                     1.0 - g[Coupling.allotment_report_share]
                 ) * (normal / normal_sum)
-                allotted = cl[C.procurement_rate] * share * basis * (1.0 + soviet * p[V.soviet_procurement_surcharge])
+                allotted = cl[C.procurement_rate] * s[S.procurement_zeal] * share * basis * (1.0 + soviet * p[V.soviet_procurement_surcharge])
                 m[M.county_due_kg] = g[Coupling.quota_coupling] * allotted + (1.0 - g[Coupling.quota_coupling]) * own
             if g[Coupling.yardstick] > 0.0:
                 reference = best if g[Coupling.yardstick_best] > 0.5 else mean

@@ -229,17 +229,22 @@ def crop_growth(
 
 @_jit
 def private_plots(
-    p: np.ndarray, d: np.ndarray, days: float, capacity: float, private_ha: float, winter: float
+    p: np.ndarray, d: np.ndarray, days: float, capacity: float, private_ha: float, winter: float, land_quality: float
 ) -> float:
     """M1: private plots yield ``PRIVATE_YIELD_MULTIPLE`` times the fields per ha, eaten at once.
 
-    Output (grain-equivalent kg) = private ha x base yield x multiple x season weight x
+    Output (grain-equivalent kg) = private ha x base yield x land quality x multiple x season weight x
     sqrt(labor adequacy). Zero where ``Climate.private_plots`` = 0 (no private land).
     """
     adequacy = days * d[D.labor_private] * capacity / maximum(private_ha * k.PRIVATE_WORKDAYS_PER_HA, _TINY)
     per_season = (1.0 - winter) * k.PRIVATE_SEASON_WEIGHTS[0]
     return (
-        private_ha * p[V.base_yield_kg_per_ha] * k.PRIVATE_YIELD_MULTIPLE * per_season * np.sqrt(minimum(adequacy, 3.0))
+        private_ha
+        * p[V.base_yield_kg_per_ha]
+        * land_quality
+        * k.PRIVATE_YIELD_MULTIPLE
+        * per_season
+        * np.sqrt(minimum(adequacy, 3.0))
     )
 
 
@@ -254,7 +259,8 @@ def harvest(
     u0: float,
     u1: float,
 ) -> float:
-    """The harvest if it came in now: sown land x base yield x sqrt(field labor) x works x tools x
+    """The harvest if it came in now: sown land x base yield x land quality (``State.land_quality``) x
+    sqrt(field labor) x works x tools x
     animals x weather (``Climate.weather_mean`` with triangular noise of s.d. ``weather_sd``).
 
     Carried by ``State.infra`` (M2), ``State.tools`` (M3: melted tools lower yields),
@@ -267,6 +273,7 @@ def harvest(
         collective_ha
         * sown_share
         * p[V.base_yield_kg_per_ha]
+        * s[S.land_quality]
         * np.sqrt(crop_labor)
         * s[S.infra]
         * tools
@@ -289,6 +296,7 @@ def audit_estimate(p: np.ndarray, true_harvest: float, u4: float, u5: float) -> 
 def procurement_due(
     p: np.ndarray,
     c: np.ndarray,
+    s: np.ndarray,
     pop: float,
     reported: float,
     target: float,
@@ -298,9 +306,12 @@ def procurement_due(
 ) -> float:
     """M10 (allotment on reported yields), M7 (Soviet withdrawal raises the take).
 
-    Due = ``quota_fixed_share`` x ``fixed_quota_kg_per_person`` x population + (1 -
-    ``quota_fixed_share``) x ``Climate.procurement_rate`` x basis, times (1 +
-    ``soviet_procurement_surcharge``) once the aid is withdrawn. The basis is the report,
+    Due = ``quota_fixed_share`` x ``fixed_quota_kg_per_person`` x population x
+    ``State.land_quality`` + (1 - ``quota_fixed_share``) x ``Climate.procurement_rate`` x
+    ``State.procurement_zeal`` x basis, times (1 + ``soviet_procurement_surcharge``) once the aid is
+    withdrawn. A fixed quota is set on the village's normal yield, as the 1955 "three fixes" set
+    each village's quota from its normal output (Walker 1984, Food Grain Procurement and
+    Consumption in China). The basis is the report,
     moved toward the year's target (``State.target_kg``, set from past reports) by
     ``procurement_target_weight`` and toward the audited estimate by
     ``procurement_uses_audit`` when audited. The state takes it from the store (inflexible
@@ -308,8 +319,9 @@ def procurement_due(
     """
     basis = reported + p[V.procurement_target_weight] * (target - reported)
     basis = basis + audited * p[V.procurement_uses_audit] * (estimate - basis)
-    fixed = p[V.fixed_quota_kg_per_person] * pop
-    due = p[V.quota_fixed_share] * fixed + (1.0 - p[V.quota_fixed_share]) * c[C.procurement_rate] * basis
+    fixed = p[V.fixed_quota_kg_per_person] * pop * s[S.land_quality]
+    rate = c[C.procurement_rate] * s[S.procurement_zeal]
+    due = p[V.quota_fixed_share] * fixed + (1.0 - p[V.quota_fixed_share]) * rate * basis
     return due * (1.0 + soviet * p[V.soviet_procurement_surcharge])
 
 
@@ -382,13 +394,17 @@ def nutrition(
     foods: of the gap g between need and food, cap x (1 - (1 - g / 2cap)^2) kcal are gathered
     (the whole cap from a gap of twice the cap; the curve is smooth there), with ``cap``
     (kcal/person/day, >= 0) ``Params.famine_food_cap_kcal`` x the season's availability; a cap of
-    0 gathers nothing. Need = base need (lowered by metabolic adaptation as reserves fall) + the
+    0 gathers nothing. Need = base need (lowered with the body mass left and by metabolic
+    adaptation, :data:`~gl_env.core.constants.METABOLIC_ADAPTATION`, as reserves fall) + the
     energy of the work done (hungry people work at lower intensity: ``capacity``). A deficit
     draws on reserves; a surplus rebuilds them at the refeeding efficiency. Returns intake and
     need (kcal/person/day), the mean reserve and the famine foods' share of the intake.
     """
     person_days = maximum(pop, _TINY) * k.DAYS_PER_SEASON
-    need = k.KCAL_NEED_BASE_PER_DAY * (1.0 - k.METABOLIC_ADAPTATION * (1.0 - s[S.reserve]))
+    spent = 1.0 - s[S.reserve]
+    mass = 1.0 - spent * k.WEIGHT_LOSS_AT_EXHAUSTION / 100.0
+    adapted = minimum(spent * k.WEIGHT_LOSS_AT_EXHAUSTION / k.KEYS_WEIGHT_LOSS, 1.0)
+    need = k.KCAL_NEED_BASE_PER_DAY * mass * (1.0 - k.METABOLIC_ADAPTATION * adapted)
     need = need + k.KCAL_PER_WORKDAY * worked_days * capacity / person_days
     intake = food_kg * k.KCAL_PER_KG_GRAIN / person_days + k.KCAL_OTHER_FOOD_PER_DAY
     gap = maximum(need - intake, 0.0)
@@ -644,7 +660,7 @@ def until_report(
 
     seed_from_store, seed_from_hidden, sown_share = sowing(s, collective_ha, spring)
     crop_labor = crop_growth(c, s, d, days, capacity, collective_ha, sown_share, spring, summer, autumn)
-    private_output = private_plots(p, d, days, capacity, private_ha, winter)
+    private_output = private_plots(p, d, days, capacity, private_ha, winter, s[S.land_quality])
     true_harvest = autumn * harvest(p, c, s, collective_ha, sown_share, crop_labor, u0, u1)
 
     # Concealment happens once the harvest is in, before the state collects (hidden grain).
@@ -721,7 +737,7 @@ def from_procurement(
     reported = m[M.reported_kg]
 
     # 3. procurement: the state takes its due from the store (down to the retention floor).
-    due = autumn * procurement_due(p, c, pop, reported, s[S.target_kg], m[M.audited], m[M.audit_estimate_kg], soviet)
+    due = autumn * procurement_due(p, c, s, pop, reported, s[S.target_kg], m[M.audited], m[M.audit_estimate_kg], soviet)
     if not np.isnan(m[M.county_due_kg]):
         due = autumn * m[M.county_due_kg]
     store = m[M.store_kg]
@@ -811,6 +827,8 @@ def from_procurement(
     new[S.postponed_conceptions] = postponed
     new[S.emigrants_away] = s[S.emigrants_away] + emigrants - returnees
     new[S.excess_deaths_per_1000] = excess / maximum(pop, _TINY) * 1000.0
+    new[S.land_quality] = s[S.land_quality]
+    new[S.procurement_zeal] = s[S.procurement_zeal]
 
     o[Out.season] = season
     o[Out.harvest_kg] = m[M.harvest_kg]

@@ -36,7 +36,7 @@ from gl_env.core.constants import BASELINE_BIRTHS_PER_1000_YEAR, SEASONS_PER_YEA
 from gl_env.core.county import county_review
 from gl_env.core.dynamics import from_procurement, until_report, write_midseason
 from gl_env.core.params import Climate, Value
-from gl_env.core.random import NEXT_EPISODE_STREAM, splitmix64, uniforms
+from gl_env.core.random import NEXT_EPISODE_STREAM, PLACE_STREAM, splitmix64, uniforms
 from gl_env.core.state import CONCEAL_MAX, RATION_MAX_KG
 from gl_env.core.state import DecisionColumn as D
 from gl_env.core.state import StateColumn as S
@@ -46,6 +46,8 @@ _jit = njit(cache=True, fastmath=False)
 _inline = njit(cache=True, fastmath=False, inline="always")
 _parallel = njit(cache=True, fastmath=False, parallel=True)
 _PROCUREMENT_RATE = int(Climate.procurement_rate)
+_PLACE_STREAM = PLACE_STREAM
+_SQRT3 = 3.0**0.5  # a uniform on [-sqrt(3), sqrt(3)] has s.d. 1
 
 
 def _borrowed_view(typingctx, array):
@@ -151,7 +153,12 @@ def _reset_village(
                 values[row, rz_column[j]] = value
     p = values[row]
     s = floats_out[i]
-    normal = p[Value.normal_harvest_kg]
+    # The village's own land and its province's zeal, drawn around the params' (uniform, s.d. or
+    # half-width as given; a spread of 0 keeps the params' value exactly).
+    u = uniforms(key, _PLACE_STREAM)
+    s[S.land_quality] = p[Value.land_quality] * (1.0 + p[Value.land_quality_sd] * _SQRT3 * (2.0 * u[0] - 1.0))
+    s[S.procurement_zeal] = p[Value.procurement_zeal] * (1.0 + p[Value.procurement_zeal_spread] * (2.0 * u[1] - 1.0))
+    normal = p[Value.normal_harvest_kg] * (s[S.land_quality] / p[Value.land_quality])
     conceived = p[Value.population] * BASELINE_BIRTHS_PER_1000_YEAR / 1000.0 / SEASONS_PER_YEAR
     s[S.population] = p[Value.population]
     s[S.reserve] = p[Value.initial_reserve]
@@ -168,7 +175,7 @@ def _reset_village(
     s[S.reported_kg] = normal
     # 1957's target was met and honestly reported; spring sets 1958's target from it.
     s[S.target_kg] = normal
-    s[S.procurement_kg] = normal * timeline[row, 0, _PROCUREMENT_RATE]
+    s[S.procurement_kg] = normal * timeline[row, 0, _PROCUREMENT_RATE] * s[S.procurement_zeal]
     s[S.standing] = p[Value.initial_standing]
     s[S.born_next] = conceived
     s[S.born_in_2] = conceived

@@ -84,6 +84,14 @@ class Params:
     base_yield_kg_per_ha: float = _vil(
         1460.0, 100.0, 10000.0, "kg/ha", "grain yield with normal work, tools, animals, works, weather"
     )
+    # Places differ (gl_env/scenarios/provinces.py): set per village by an ensemble, and drawn around
+    # these at each reset where the spreads below (shocks) are above 0.
+    land_quality: float = _vil(
+        1.0, 0.5, 1.5, "multiple", "the village's land against the scenario's: multiplies every yield and the normal harvest"
+    )
+    procurement_zeal: float = _vil(
+        1.0, 0.5, 1.5, "multiple", "zeal of the provincial leadership: multiplies the procurement rate (Kung & Chen 2011)"
+    )
     initial_store_kg_per_person: float = _vil(
         140.0, 0.0, 1000.0, "kg/person", "collective grain store at the start (spring)"
     )
@@ -150,9 +158,12 @@ class Params:
     )
     canteen_waste: float = _mech(0.2, 0.0, 0.5, "share", "grain wasted per kg eaten under free-supply dining (M4)")
     free_supply_ration_kg: float = _mech(0.9, 0.3, 1.5, "kg/person/day", "grain people eat while dining is free (M4)")
-    # No source gives a per-person cap: 500 kcal/day is a judgement inside the 300-600 range that
-    # foraging on stripped collective land allows (MODEL_CARD.md shows the 1960 death rate at 300,
-    # 500 and 600); 0 means no famine foods at all (foraging banned or the land stripped bare).
+    # No source gives a per-person yield, so the cap is set by what a stomach holds: ~1.5 kg a day
+    # of wild greens and leaves beside the grain, at ~35 kcal/100 g (raw leafy greens are 20-45:
+    # purslane 20, amaranth 23, lambsquarters 43, dandelion 45 kcal/100 g, USDA FoodData Central),
+    # ~500 kcal/day; denser chaff and roots are rarer. A judgement (MODEL_CARD.md shows the
+    # famine's death rates at 300, 500 and 600); 0 means no famine foods at all (foraging banned
+    # or the land stripped bare).
     famine_food_cap_kcal: float = _mech(
         500.0, 0.0, 1000.0, "kcal/person/day", "most famine foods (greens, chaff, bark) gathered a day, spring/summer"
     )
@@ -224,6 +235,12 @@ class Params:
 
     # --- shocks ----------------------------------------------------------------------------------
     weather_sd: float = _f(0.05, 0.0, 0.4, "relative s.d.", "year-to-year weather noise on the harvest", "shocks")
+    land_quality_sd: float = _f(
+        0.0, 0.0, 0.25, "relative s.d.", "spread of the village's land quality, drawn at reset (uniform)", "shocks"
+    )
+    procurement_zeal_spread: float = _f(
+        0.0, 0.0, 0.4, "share", "procurement zeal drawn at reset, uniform within this share either side", "shocks"
+    )
 
     # --- randomisation ---------------------------------------------------------------------------
     randomize: tuple[tuple[str, float, float], ...] = field(
@@ -437,6 +454,7 @@ def _row(params: Params) -> tuple[list[float], list[list[float]], int, int, int]
         * params.land_per_person_ha
         * (1.0 - params.private_plot_land_share)
         * params.base_yield_kg_per_ha
+        * params.land_quality
     )
     horizon = params.horizon
     columns = []

@@ -7,7 +7,8 @@ of N villages give the same trajectories, with any number of threads.
 
 Per season ``t`` a village draws two 64-bit hashes, ``counter = t`` and streams 0 and 1, each
 cut into four 16-bit uniforms. Keys come from seeds (counter -1, stream 0), the next episode's
-key from the last (counter -1, stream 1), and randomised parameters from counter -2.
+key from the last (counter -1, stream 1), randomised parameters from counter -2, and the
+village's land quality and procurement zeal from counter -3.
 
 All arithmetic is on uint64 and wraps modulo 2**64 (compiled, as in C; run uncompiled, numpy's
 uint64 scalars wrap the same way, with an overflow warning that the reference run silences).
@@ -35,6 +36,7 @@ def counter_stream(counter: int, stream: int) -> np.uint64:
 SEED_STREAM = counter_stream(-1, 0)
 NEXT_EPISODE_STREAM = counter_stream(-1, 1)
 RANDOMIZE_COUNTER = -2
+PLACE_STREAM = counter_stream(-3, 0)
 
 
 @njit(cache=True, fastmath=False)

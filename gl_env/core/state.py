@@ -43,6 +43,8 @@ class State(NamedTuple):
     postponed_conceptions: Any  # conceptions lost to hunger and mobilisation, not yet made up or given up
     emigrants_away: Any  # villagers who fled and have not come back (persons)
     excess_deaths_per_1000: Any  # last season's excess deaths per 1000 (what the state can see)
+    land_quality: Any  # the village's land, multiplies every yield (drawn at reset; 1 = the scenario's)
+    procurement_zeal: Any  # its province's zeal, multiplies the procurement rate (drawn at reset)
 
 
 STATE_FLOATS: tuple[str, ...] = State._fields[2:]

@@ -119,7 +119,7 @@ def observe_village(
         c[C.steel_credit],
         c[C.works_credit],
         c[C.death_accountability] / 2.0,
-        c[C.procurement_rate],
+        c[C.procurement_rate] * s[S.procurement_zeal],
         (c[C.planned_growth] + 0.5) / 2.5,
         c[C.search_rate],
         c[C.free_supply],

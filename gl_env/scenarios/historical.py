@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gl_env.scenarios import Scenario
+from gl_env.scenarios.provinces import lone_village_spreads
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ CALIBRATED: dict[str, Calibrated] = {
         "to the inflated report (and, in part, the target), so it is lower than the share",
     ),
     "relief_rate": Calibrated(
-        {1958: 0.1, 1960: 1.0, 1961: 0.45, 1962: 0.55},
+        {1958: 0.1, 1960: 1.0, 1961: 0.42, 1962: 0.5},
         "1961-62 fitted by hand to the state's resales as a share of output (procurement_share_gross less "
         "procurement_share_net; v1: resales half at the autumn procurement, half in the spring lean season, "
         "plus relief for visible deaths from winter 1960); 1960 at the top of the range still gives 10.9% "
@@ -113,7 +114,9 @@ HISTORICAL_1958 = Scenario(
         "soviet_withdrawal_year": 1960,
         "soviet_procurement_surcharge": 0.15,
         "soviet_input_loss": 0.5,
-        "weather_sd": 0.05,
+        # Places differ: each village draws its land and its province's zeal, and the weather
+        # noise includes its province's (the ensemble's spreads, gl_env/scenarios/provinces.py).
+        **lone_village_spreads(),
         **{name: c.value for name, c in CALIBRATED.items() if not isinstance(c.value, dict)},
     },
     timeline={

@@ -4,12 +4,19 @@ A national figure is an aggregate over a heterogeneous population, never one rep
 village. :func:`province_ensemble` gives each of ``villages`` villages its own
 :class:`~gl_env.core.params.Params`, drawn around a scenario's in two levels, province then village:
 
-- **land quality** (``base_yield_kg_per_ha``): a provincial level and a village deviation;
+- **land quality** (``land_quality``): a provincial level and a village deviation;
 - **weather** (``weather_mean``): a provincial shock each year, shared by its villages, on top of
-  the village's own year-to-year noise (``weather_sd``, as before);
-- **zeal** of the provincial leadership: a higher procurement rate and, for the cadre, a larger
-  inflation of the report (returned as a multiplier of the report's excess over the truth for the
-  policy to apply: the cadre is the agent, not the scenario).
+  the village's own year-to-year noise (``weather_sd`` = :data:`WEATHER_VILLAGE_SD`);
+- **zeal** of the provincial leadership: a higher procurement rate (``procurement_zeal``) and, for
+  the cadre, a larger inflation of the report (returned as a multiplier of the report's excess
+  over the truth for the policy to apply: the cadre is the agent, not the scenario).
+
+A lone village of ``historical-1958`` (every env) draws the same spreads at each reset without the
+provinces: :func:`lone_village_spreads` gives the scenario's ``land_quality_sd``,
+``procurement_zeal_spread`` and ``weather_sd``, the ensemble's spreads summed over its two
+levels (uniform draws of the same s.d.; the province's yearly weather shock joins the village's
+noise). The ensemble sets those spreads to 0 and draws the levels itself, so that villages of a
+province share theirs.
 
 Villages are dealt to provinces in turn, so provinces are of equal size (a judgement: the
 provinces' rural populations are not in the project's data), and national figures stay plain
@@ -39,6 +46,8 @@ LAND_QUALITY_VILLAGE_SD = 0.05
 # the national weather effect the scenario carries (3.4% off the 1958-61 harvest: about the 12%
 # of the fall Li & Yang 2005 attribute to weather), since provinces' weather varied around it.
 WEATHER_PROVINCE_SD = 0.04
+# The village's own year-to-year weather noise (historical-1958's weather_sd before the ensemble).
+WEATHER_VILLAGE_SD = 0.05
 # Zeal: provinces led by alternate members of the Central Committee procured about 3 percentage
 # points more of their output (Kung & Chen 2011, APSR 105:27; calibration data row
 # kungchen_excess_procurement_gap_alternate_vs_full), about a tenth of a ~30% share: the
@@ -65,6 +74,15 @@ class ProvinceEnsemble:
         return 1.0 + (np.asarray(report_ratio, dtype=np.float64) - 1.0) * self.report_zeal
 
 
+def lone_village_spreads() -> dict[str, float]:
+    """The params of a village drawn alone from the ensemble's spreads (module docstring)."""
+    return {
+        "land_quality_sd": float(np.hypot(LAND_QUALITY_PROVINCE_SD, LAND_QUALITY_VILLAGE_SD)),
+        "procurement_zeal_spread": ZEAL_PROCUREMENT,
+        "weather_sd": float(np.hypot(WEATHER_VILLAGE_SD, WEATHER_PROVINCE_SD)),
+    }
+
+
 def _uniform(rng: np.random.Generator, sd: float, size: int | tuple[int, ...]) -> np.ndarray:
     return rng.uniform(-_UNIFORM_HALF_WIDTH, _UNIFORM_HALF_WIDTH, size) * sd
 
@@ -83,20 +101,18 @@ def province_ensemble(base: Params, villages: int, provinces: int | None = None)
     zeal = rng.uniform(-1.0, 1.0, provinces)
     village_land = 1.0 + _uniform(rng, LAND_QUALITY_VILLAGE_SD, villages)
     weather_mean = np.broadcast_to(np.asarray(base.weather_mean, dtype=np.float64), (base.horizon,))
-    rate = np.broadcast_to(np.asarray(base.procurement_rate, dtype=np.float64), (base.horizon,))
     by_province = [
         {
             "weather_mean": tuple((weather_mean * np.repeat(weather[p], SEASONS_PER_YEAR)).tolist()),
-            "procurement_rate": tuple((rate * (1.0 + ZEAL_PROCUREMENT * zeal[p])).tolist()),
+            "procurement_zeal": base.procurement_zeal * (1.0 + ZEAL_PROCUREMENT * zeal[p]),
         }
         for p in range(provinces)
     ]
     index = np.arange(villages) % provinces
+    # The ensemble draws the levels itself: no draw at reset, and only the village's own weather noise.
+    alone = {"land_quality_sd": 0.0, "procurement_zeal_spread": 0.0, "weather_sd": WEATHER_VILLAGE_SD}
     params = tuple(
-        base.replace(
-            base_yield_kg_per_ha=base.base_yield_kg_per_ha * land[p] * village_land[i],
-            **by_province[p],
-        )
+        base.replace(land_quality=base.land_quality * land[p] * village_land[i], **alone, **by_province[p])
         for i, p in enumerate(index.tolist())
     )
     return ProvinceEnsemble(

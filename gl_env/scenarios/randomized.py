@@ -25,6 +25,9 @@ RANDOMIZE_RANGES: dict[str, tuple[float, float]] = {
     "procurement_rate": (0.1, 0.35),
     "relief_rate": (0.0, 0.6),
     "weather_mean": (0.85, 1.1),
+    "famine_food_cap_kcal": (300.0, 700.0),
+    "migration_control": (0.0, 1.0),
+    "death_relief_kg": (0.0, 2.0),
 }
 
 RANDOMIZED = Scenario(

@@ -20,7 +20,9 @@ REFORM = Scenario(
         "procurement_uses_audit": 1.0,
         "ratchet": 0.0,
         "retention_floor_kg_per_person": 150.0,
-        "relief_threshold_kg_per_person": 150.0,
+        # Relief tops every village's reported grain up to the adequate need (230 kg, as in
+        # historical-1958: grain_need_adequate), so that villages on poor land are not left hungry.
+        "relief_threshold_kg_per_person": 230.0,
         "audit_probability": 0.5,
         "audit_error": 0.05,
         "audit_tolerance": 0.1,
