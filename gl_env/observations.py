@@ -48,7 +48,9 @@ OBSERVATION_SPEC: tuple[ObservationComponent, ...] = (
     ObservationComponent("steel_credit", 0, 1, "standing", "standing per steel quota met"),
     ObservationComponent("works_credit", 0, 1, "standing", "standing per share of labor on works"),
     ObservationComponent("death_accountability", 0, 1, "/ 2", "standing lost per 10 excess deaths per 1000"),
-    ObservationComponent("procurement_rate", 0, 1, "share", "share of the report procured (the season's rate x the province's zeal)"),
+    ObservationComponent(
+        "procurement_rate", 0, 1, "share", "share of the report procured (the season's rate x the province's zeal)"
+    ),
     ObservationComponent("planned_growth", 0, 1, "(g + 0.5) / 2.5", "growth demanded in this year's target"),
     ObservationComponent("search_rate", 0, 1, "probability", "anti-hiding search chance per season"),
     ObservationComponent("free_supply", 0, 1, "0/1", "free-supply dining in force"),

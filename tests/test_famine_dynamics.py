@@ -141,7 +141,9 @@ def test_metabolic_adaptation_lowers_the_need_as_reserves_fall():
     needs = [nutrition(_state(reserve=r), 1000.0, 0.0, 0.0, 1.0, 1.0)[1] for r in (1.0, 0.6, 0.2)]
     assert needs[0] == k.KCAL_NEED_BASE_PER_DAY > needs[1] > needs[2]
     # Keys' point (24% of body weight lost, reserve 0.4): basal metabolism 39% below normal.
-    keys = nutrition(_state(reserve=1.0 - k.KEYS_WEIGHT_LOSS / k.WEIGHT_LOSS_AT_EXHAUSTION), 1000.0, 0.0, 0.0, 1.0, 1.0)[1]
+    keys = nutrition(
+        _state(reserve=1.0 - k.KEYS_WEIGHT_LOSS / k.WEIGHT_LOSS_AT_EXHAUSTION), 1000.0, 0.0, 0.0, 1.0, 1.0
+    )[1]
     assert np.isclose(keys, k.KCAL_NEED_BASE_PER_DAY * (1.0 - k.KEYS_BASAL_METABOLISM_FALL))
     # Below it only the shrinking body lowers the need: at exhaustion, the mass left x Keys' adaptation.
     exhausted = nutrition(_state(reserve=0.0), 1000.0, 0.0, 0.0, 1.0, 1.0)[1]

@@ -35,7 +35,14 @@ def test_a_provinces_villages_share_its_weather_and_zeal_and_differ_in_land(ense
     assert low <= yields.min() < 0.9 and 1.1 < yields.max() <= high
     # The ensemble draws the levels itself (no draws at reset, the village's own weather noise);
     # everything else is the scenario's.
-    drawn = {"weather_mean", "procurement_zeal", "land_quality", "land_quality_sd", "procurement_zeal_spread", "weather_sd"}
+    drawn = {
+        "weather_mean",
+        "procurement_zeal",
+        "land_quality",
+        "land_quality_sd",
+        "procurement_zeal_spread",
+        "weather_sd",
+    }
     for p in ensemble.params:
         assert (p.land_quality_sd, p.procurement_zeal_spread, p.weather_sd) == (0.0, 0.0, pv.WEATHER_VILLAGE_SD)
         assert p.replace(**{name: getattr(BASE, name) for name in drawn}) == BASE
@@ -78,7 +85,9 @@ def test_a_lone_village_draws_the_ensembles_spreads_at_each_reset():
         return np.asarray(state.land_quality), np.asarray(state.procurement_zeal), villages
 
     land, zeal, villages = drawn(BASE)
-    assert land.std() == pytest.approx(spreads["land_quality_sd"], rel=0.05) and land.mean() == pytest.approx(1.0, abs=0.01)
+    assert land.std() == pytest.approx(spreads["land_quality_sd"], rel=0.05) and land.mean() == pytest.approx(
+        1.0, abs=0.01
+    )
     assert zeal.min() >= 1.0 - pv.ZEAL_PROCUREMENT and zeal.max() <= 1.0 + pv.ZEAL_PROCUREMENT
     assert zeal.std() == pytest.approx(pv.ZEAL_PROCUREMENT / 3**0.5, rel=0.05)
     # The 1957 harvest and report are the village's own land's.
@@ -86,3 +95,25 @@ def test_a_lone_village_draws_the_ensembles_spreads_at_each_reset():
     np.testing.assert_allclose(normal / land, normal[0] / land[0])
     flat_land, flat_zeal, _ = drawn(BASE.replace(land_quality_sd=0.0, procurement_zeal_spread=0.0), 10)
     assert (flat_land == 1.0).all() and (flat_zeal == 1.0).all()
+
+
+def test_poorer_land_harvests_less_and_zeal_procures_more():
+    """The same seeded villages on poorer land harvest less and starve more; a more zealous
+    province procures a larger share of the same reports."""
+    from gl_env import metrics
+    from gl_env.agents.historical import historical_cadre
+    from gl_env.agents.scripted import ScriptedPolicy
+    from gl_env.rollout import run_episodes
+
+    seeds = np.arange(40)
+    fixed = BASE.replace(land_quality_sd=0.0, procurement_zeal_spread=0.0)
+
+    def play(**values):
+        return run_episodes(ScriptedPolicy(historical_cadre), seeds, params=fixed.replace(**values))
+
+    poor, rich = play(land_quality=0.85), play(land_quality=1.15)
+    assert (metrics.harvest_kg_per_person(poor) < metrics.harvest_kg_per_person(rich)).all()
+    assert metrics.excess_deaths_per_1000(poor).mean() > metrics.excess_deaths_per_1000(rich).mean()
+    mild, zealous = play(procurement_zeal=0.9), play(procurement_zeal=1.1)
+    assert metrics.procurement_share(zealous).mean() > metrics.procurement_share(mild).mean()
+    assert metrics.excess_deaths_per_1000(zealous).mean() > metrics.excess_deaths_per_1000(mild).mean()

@@ -253,9 +253,7 @@ def _counties(county: np.ndarray | None, coupling: np.ndarray | None, size: int)
     counties = int(county[-1]) + 1
     coupling = np.ascontiguousarray(coupling, dtype=np.float64)
     if coupling.ndim != 2 or coupling.shape[0] not in (1, counties) or coupling.shape[1] != len(COUPLING_NAMES):
-        raise ValueError(
-            f"coupling must have shape (1 or {counties}, {len(COUPLING_NAMES)}); got {coupling.shape}"
-        )
+        raise ValueError(f"coupling must have shape (1 or {counties}, {len(COUPLING_NAMES)}); got {coupling.shape}")
     start = np.searchsorted(county, np.arange(counties + 1)).astype(np.int64)
     return start, coupling
 

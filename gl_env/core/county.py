@@ -129,7 +129,13 @@ def county_review(
                 share = g[Coupling.allotment_report_share] * report_share + (
                     1.0 - g[Coupling.allotment_report_share]
                 ) * (normal / normal_sum)
-                allotted = cl[C.procurement_rate] * s[S.procurement_zeal] * share * basis * (1.0 + soviet * p[V.soviet_procurement_surcharge])
+                allotted = (
+                    cl[C.procurement_rate]
+                    * s[S.procurement_zeal]
+                    * share
+                    * basis
+                    * (1.0 + soviet * p[V.soviet_procurement_surcharge])
+                )
                 m[M.county_due_kg] = g[Coupling.quota_coupling] * allotted + (1.0 - g[Coupling.quota_coupling]) * own
             if g[Coupling.yardstick] > 0.0:
                 reference = best if g[Coupling.yardstick_best] > 0.5 else mean

@@ -198,7 +198,10 @@ def reset(
     """Start new episodes, keyed ``keys``, in villages ``index``; the other columns are left alone."""
     # The loop takes row views of these: uncounted (see _borrowed_view).
     base_values, base_timeline, values, timeline = (
-        _borrowed(base_values), _borrowed(base_timeline), _borrowed(values), _borrowed(timeline)
+        _borrowed(base_values),
+        _borrowed(base_timeline),
+        _borrowed(values),
+        _borrowed(timeline),
     )
     floats_out, obs, record = _borrowed(floats_out), _borrowed(obs), _borrowed(record)
     for n in range(index.shape[0]):
@@ -215,9 +218,7 @@ def _first_half(i, values, timeline, t, key, floats, decisions, restart, midseas
     if restart[i]:
         return
     row = i if values.shape[0] > 1 else 0
-    write_midseason(
-        midseason[i], until_report(values[row], timeline[row, t[i]], floats[i], decisions[i], t[i], key[i])
-    )
+    write_midseason(midseason[i], until_report(values[row], timeline[row, t[i]], floats[i], decisions[i], t[i], key[i]))
 
 
 @_inline
@@ -262,19 +263,32 @@ def step(
     """
     # Every array the loops pass on or view, uncounted (see _borrowed_view).
     base_values, base_timeline, values, timeline = (
-        _borrowed(base_values), _borrowed(base_timeline), _borrowed(values), _borrowed(timeline)
+        _borrowed(base_values),
+        _borrowed(base_timeline),
+        _borrowed(values),
+        _borrowed(timeline),
     )
     rz_column, rz_in_timeline, rz_low, rz_high = (
-        _borrowed(rz_column), _borrowed(rz_in_timeline), _borrowed(rz_low), _borrowed(rz_high)
+        _borrowed(rz_column),
+        _borrowed(rz_in_timeline),
+        _borrowed(rz_low),
+        _borrowed(rz_high),
     )
     rz_multiplier, rz_uniform, horizon, start_year = (
-        _borrowed(rz_multiplier), _borrowed(rz_uniform), _borrowed(horizon), _borrowed(start_year)
+        _borrowed(rz_multiplier),
+        _borrowed(rz_uniform),
+        _borrowed(horizon),
+        _borrowed(start_year),
     )
     soviet_season, t, key, floats = _borrowed(soviet_season), _borrowed(t), _borrowed(key), _borrowed(floats)
     decisions, restart, weights = _borrowed(decisions), _borrowed(restart), _borrowed(weights)
     midseason, t_out, key_out = _borrowed(midseason), _borrowed(t_out), _borrowed(key_out)
     floats_out, obs, record, low, high = (
-        _borrowed(floats_out), _borrowed(obs), _borrowed(record), _borrowed(low), _borrowed(high)
+        _borrowed(floats_out),
+        _borrowed(obs),
+        _borrowed(record),
+        _borrowed(low),
+        _borrowed(high),
     )
     n = t.shape[0]
     for i in range(n):

@@ -87,10 +87,18 @@ class Params:
     # Places differ (gl_env/scenarios/provinces.py): set per village by an ensemble, and drawn around
     # these at each reset where the spreads below (shocks) are above 0.
     land_quality: float = _vil(
-        1.0, 0.5, 1.5, "multiple", "the village's land against the scenario's: multiplies every yield and the normal harvest"
+        1.0,
+        0.5,
+        1.5,
+        "multiple",
+        "the village's land against the scenario's: multiplies every yield and the normal harvest",
     )
     procurement_zeal: float = _vil(
-        1.0, 0.5, 1.5, "multiple", "zeal of the provincial leadership: multiplies the procurement rate (Kung & Chen 2011)"
+        1.0,
+        0.5,
+        1.5,
+        "multiple",
+        "zeal of the provincial leadership: multiplies the procurement rate (Kung & Chen 2011)",
     )
     initial_store_kg_per_person: float = _vil(
         140.0, 0.0, 1000.0, "kg/person", "collective grain store at the start (spring)"
@@ -105,7 +113,9 @@ class Params:
     quota_fixed_share: float = _mech(
         0.0, 0.0, 1.0, "share", "weight of the fixed quota against the share of the reported/audited harvest"
     )
-    fixed_quota_kg_per_person: float = _mech(60.0, 0.0, 400.0, "kg/person/yr", "fixed procurement quota per person")
+    fixed_quota_kg_per_person: float = _mech(
+        60.0, 0.0, 400.0, "kg/person/yr", "fixed procurement quota per person (x the village's land quality)"
+    )
     procurement_target_weight: float = _mech(
         0.0, 0.0, 1.0, "share", "weight of this year's target (against the report) in the procurement basis"
     )
