@@ -89,6 +89,8 @@ def decode_continuous(actions: np.ndarray, out: np.ndarray) -> int:
     Components outside [-1, 1] are clipped to it. Returns -1, or the flat index of the first
     non-finite component (then ``out`` is not written).
     """
+    # The loop takes row views of both: uncounted (see _borrowed_view).
+    actions, out = _borrowed(actions), _borrowed(out)
     n = actions.shape[0]
     for i in range(n):
         for j in range(actions.shape[1]):
@@ -123,6 +125,7 @@ def decode_continuous(actions: np.ndarray, out: np.ndarray) -> int:
 def decode_discrete(index: np.ndarray, table: np.ndarray, out: np.ndarray) -> int:
     """Decisions ``out`` ``(N, 10)``: rows ``index`` of ``table``. Returns -1, or the position of the
     first index outside the table (then ``out`` is not written)."""
+    table, out = _borrowed(table), _borrowed(out)
     for i in range(index.shape[0]):
         if index[i] < 0 or index[i] >= table.shape[0]:
             return i
