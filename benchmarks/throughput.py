@@ -111,6 +111,9 @@ class Recorder:
 
     def steps_for(self, runner: Runner, min_steps: int = 3) -> int:
         """How many steps make one timing last about ``self.seconds`` (after a warm-up)."""
+        # The warm-up is not timed: a first step pays one-off costs (Gymnasium's env checker runs
+        # on the first step only, ~10 ms), which would otherwise size every timing at a few steps.
+        runner(min_steps)
         n, elapsed = min_steps, runner(min_steps)
         while elapsed < self.seconds / 10 and n < 10**6:
             n *= 4

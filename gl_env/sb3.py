@@ -39,12 +39,15 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
 
 from gl_env.envs.checks import plain
 from gl_env.envs.vector import GreatLeapVectorEnv
+from gl_env.core.views import RecordColumn
 from gl_env.info import per_village
 from gl_env.rewards import REWARD_TERMS
 
 # Info keys summed over each episode into ``episode_metrics`` (besides the reward terms).
 EPISODE_SUMS = ("deaths", "excess_deaths", "births", "harvest_kg", "reported_kg", "procurement_kg", "concealed_kg")
 EPISODE_METRICS = (*(f"reward/{term}" for term in REWARD_TERMS), *EPISODE_SUMS, "purged", "length")
+# The kernel's record columns summed into the metrics (reward terms' values, then EPISODE_SUMS).
+_SUMMED = [RecordColumn[name] for name in (*REWARD_TERMS, *EPISODE_SUMS)]
 INFO_MODES = ("episode", "full")
 
 ENV_IDS = {"continuous": "gl_env/GreatLeap-v1", "discrete": "gl_env/GreatLeapDiscrete-v1"}
@@ -91,10 +94,15 @@ class GreatLeapSB3VecEnv(VecEnv):
         self._actions = actions
 
     def step_wait(self) -> VecEnvStepReturn:
-        obs, rewards, terminated, truncated, info = self.venv.step(self._actions)
+        if self.infos == "full":
+            obs, rewards, terminated, truncated, info = self.venv.step(self._actions)
+            infos = per_village(info, self.num_envs)
+        else:
+            # No Gymnasium info to build: the episode sums come from the kernel's record.
+            obs, rewards, terminated, truncated, _ = self.venv._advance(self._actions)
+            infos = [{} for _ in range(self.num_envs)]
         dones = terminated | truncated
-        self._accumulate(info)
-        infos = per_village(info, self.num_envs) if self.infos == "full" else [{} for _ in range(self.num_envs)]
+        self._accumulate(self.venv._villages.record)
         ended = np.flatnonzero(dones)
         if len(ended):
             # SB3 wants each ended episode's last info and observation, and the next episode's
@@ -109,14 +117,12 @@ class GreatLeapSB3VecEnv(VecEnv):
                 infos[i]["episode_metrics"] = dict(zip(EPISODE_METRICS, values, strict=True))
         return obs, rewards.astype(np.float32), dones, infos
 
-    def _accumulate(self, info: dict[str, Any]) -> None:
-        """Add this step to the episodes' sums (``purged`` is the last step's, ``length`` counts)."""
-        sums, terms = self._sums, info["reward_components"]
-        for row, term in enumerate(REWARD_TERMS):
-            sums[row] += terms[term]["value"]
-        for row, key in enumerate(EPISODE_SUMS, start=len(REWARD_TERMS)):
-            sums[row] += info[key]
-        sums[-2] = info["purged"]
+    def _accumulate(self, record: np.ndarray) -> None:
+        """Add this step (the kernel's ``record``, one row a village) to the episodes' sums
+        (``purged`` is the last step's, ``length`` counts)."""
+        sums = self._sums
+        sums[:-2] += record[:, _SUMMED].T
+        sums[-2] = record[:, RecordColumn.purged]
         sums[-1] += 1.0
 
     def close(self) -> None:

@@ -66,3 +66,27 @@ def test_by_default_only_ended_episodes_carry_an_info():
             else:
                 assert info == {}
     assert ended >= 3
+
+
+def test_the_default_adapter_sums_the_same_episode_metrics_as_the_full_one():
+    """By default the adapter builds no Gymnasium info (it sums the kernel's record); its episode
+    metrics, observations, rewards and dones are those of the adapter that builds every info."""
+    n = 5
+    full = GreatLeapSB3VecEnv(num_envs=n, scenario="historical-1958", infos="full")
+    lean = GreatLeapSB3VecEnv(num_envs=n, scenario="historical-1958")
+    for vec in (full, lean):
+        vec.seed(7)
+    assert np.array_equal(full.reset(), lean.reset())
+    rng = np.random.default_rng(11)
+    endings = 0
+    for _ in range(60):
+        actions = rng.uniform(-1, 1, (n, 10)).astype(np.float32)
+        obs_f, rewards_f, dones_f, infos_f = full.step(actions)
+        obs_l, rewards_l, dones_l, infos_l = lean.step(actions)
+        assert np.array_equal(obs_f, obs_l) and np.array_equal(rewards_f, rewards_l)
+        assert np.array_equal(dones_f, dones_l)
+        for i in np.flatnonzero(dones_l):
+            endings += 1
+            assert infos_l[i]["episode_metrics"] == infos_f[i]["episode_metrics"]
+            assert np.array_equal(infos_l[i]["terminal_observation"], infos_f[i]["terminal_observation"])
+    assert endings >= n

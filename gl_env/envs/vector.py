@@ -130,7 +130,6 @@ class GreatLeapVectorEnv(VectorEnv):
         )
         self._episode_end = self._truncation_season(max_episode_steps)
         self._done = np.zeros(self.num_envs, dtype=bool)
-        self._info: dict[str, Any] = {}
         # rgb_array: each village's infos of its current episode, and the figure they are drawn on.
         self._histories: list[list[dict[str, Any]]] = [[] for _ in range(self.num_envs)]
         self._figures: dict[tuple[int, int, float], Any] = {}
@@ -245,14 +244,12 @@ class GreatLeapVectorEnv(VectorEnv):
             villages.reset(keys)
             self._done[:] = False
             index = np.arange(self.num_envs)
-            self._info = record_info(villages.record)
             returned = batch_info(self._info, self.num_envs)
         else:
             index = np.flatnonzero(mask)
             villages.reset(keys[index], index)
             self._done[index] = False
             # The other villages keep their last step's info; only the reset ones are returned.
-            self._info = record_info(villages.record)
             returned = batch_info(rows_of(self._info, index), self.num_envs, index)
         self._record(index, stepped=False)
         return villages.obs, returned
@@ -289,6 +286,30 @@ class GreatLeapVectorEnv(VectorEnv):
 
     # --- step -------------------------------------------------------------------------------------
     def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        obs, reward, terminated, truncated, _ = self._advance(actions)
+        villages = self._villages
+        record = villages.record
+        final: dict[str, Any] = {}
+        ended = np.flatnonzero(self._done) if self.autoreset_mode == AutoresetMode.SAME_STEP else ()
+        if len(ended):
+            final = {
+                "final_obs": final_observations(obs, ended),
+                "_final_obs": self._done.copy(),
+                "final_info": batch_info(rows_of(record_info(record), ended), self.num_envs, ended),
+                "_final_info": self._done.copy(),
+            }
+            # The arrays of this step are not handed out yet: the new episodes are written into them.
+            villages.reset(next_episode_keys(villages.key[ended]), ended, in_place=True)
+            self._record(ended, stepped=False)
+        # One copy of the whole record, by columns: each info array a contiguous column of it.
+        returned = batch_info(record_info(np.array(record, order="F")), self.num_envs, fresh=True)
+        return obs, reward, terminated, truncated, {**returned, **final}
+
+    def _advance(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The season itself, without the Gymnasium info: obs, reward, terminated, truncated and
+        the villages that started their next episode instead (next-step autoreset). The season's
+        figures are the rows of ``self._villages.record``; :meth:`step` makes the info from them,
+        and adapters that keep their own episode statistics (:mod:`gl_env.sb3`) read them there."""
         villages = self._villages
         if villages.t is None:
             raise RuntimeError("call reset() before step()")
@@ -302,30 +323,13 @@ class GreatLeapVectorEnv(VectorEnv):
         next_step = self.autoreset_mode == AutoresetMode.NEXT_STEP
         restarting = np.flatnonzero(self._done) if next_step else np.zeros(0, dtype=np.int64)
         villages.step(self._done if len(restarting) else None)
-        obs, record = villages.obs, villages.record
-        reward = record[:, RecordColumn.reward].copy()
+        reward = villages.record[:, RecordColumn.reward].copy()
         terminated = villages.terminated
         # max_episode_steps may end episodes before the horizon (restarted villages are at t = 0).
         truncated = villages.t >= self._episode_end
         self._done = terminated | truncated
-        info = record_info(record)
-        final: dict[str, Any] = {}
-        ended = np.flatnonzero(self._done) if self.autoreset_mode == AutoresetMode.SAME_STEP else ()
-        if len(ended):
-            final = {
-                "final_obs": final_observations(obs, ended),
-                "_final_obs": self._done.copy(),
-                "final_info": batch_info(rows_of(info, ended), self.num_envs, ended),
-                "_final_info": self._done.copy(),
-            }
-            # The arrays of this step are not handed out yet: the new episodes are written into them.
-            villages.reset(next_episode_keys(villages.key[ended]), ended, in_place=True)
-            info = record_info(record)
-        self._info = info
-        self._record(np.union1d(restarting, ended).astype(np.int64), stepped=True)
-        # One copy of the whole record, by columns: each info array a contiguous column of it.
-        returned = batch_info(record_info(np.array(record, order="F")), self.num_envs, fresh=True)
-        return obs, reward, terminated, truncated, {**returned, **final}
+        self._record(restarting, stepped=True)
+        return villages.obs, reward, terminated, truncated, restarting
 
     def _decide(self, actions: Any) -> None:
         villages = self._villages
@@ -362,6 +366,11 @@ class GreatLeapVectorEnv(VectorEnv):
             )
 
     # --- render -----------------------------------------------------------------------------------
+    @property
+    def _info(self) -> dict[str, Any]:
+        """The villages' latest infos (views of the kernel's record): what render shows."""
+        return record_info(self._villages.record)
+
     def _record(self, restarted: np.ndarray, stepped: bool) -> None:
         """Keep each village's infos of its episode for the rgb_array dashboard: villages in
         ``restarted`` begin a new record; after a step the others add the season."""
