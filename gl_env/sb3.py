@@ -37,9 +37,9 @@ try:
 except ImportError as error:  # pragma: no cover - exercised only without the extra
     raise ImportError("gl_env.sb3 needs stable-baselines3: pip install -c constraints.txt -e '.[train]'") from error
 
+from gl_env.core.views import RecordColumn
 from gl_env.envs.checks import plain
 from gl_env.envs.vector import GreatLeapVectorEnv
-from gl_env.core.views import RecordColumn
 from gl_env.info import per_village
 from gl_env.rewards import REWARD_TERMS
 
