@@ -14,6 +14,7 @@ from gl_env.core.county import COUPLING_NAMES
 from gl_env.core.random import seeds_to_keys
 from gl_env.county import CountyParams, env, parallel_env
 from gl_env.county.batch import OBS_HIGH, OBS_LOW, Counties, split_params
+from gl_env.county.features import COUNTY_FEATURES
 from gl_env.county.params import COUNTY_SCENARIOS
 from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW
 from gl_env.rewards import REWARD_PRESETS
@@ -244,3 +245,20 @@ def test_sb3_vector_restarts_ended_counties_together():
         if step % 4 == 0:
             assert all(info["episode_metrics"]["length"] == 4 for info in infos)
             assert (obs[:, 4] == 0.0).all()  # time_elapsed of the new episode
+
+
+def test_a_county_ranks_each_village_against_its_own_land():
+    """Villages draw their land at reset; the county's rankings (review, yardstick, features)
+    divide reports by each village's own normal harvest, which is its 1957 report, not by the
+    scenario's: a village is not ranked up for its land."""
+    village, county_rules = split_params("county-1958", {"land_spread": 0.0})
+    c = Counties(2, 4, village, county_rules)
+    c.reset(seeds_to_keys(np.arange(8, dtype=np.uint64)))
+    land = np.asarray(c.villages.state().land_quality)
+    assert np.ptp(land) > 0.05  # the draws differ
+    np.testing.assert_allclose(c._village_normals(), np.asarray(c.villages.state().reported_kg), rtol=1e-12)
+    # Every village's opening report is its own normal: the county's mean and best report ratios
+    # are 1, whatever the land.
+    features = c.obs[:, -len(COUNTY_FEATURES) :]
+    for name in ("county_mean_report_ratio", "county_best_report_ratio"):
+        np.testing.assert_allclose(features[:, COUNTY_FEATURES.index(name)], 1.0, rtol=1e-6)

@@ -34,7 +34,7 @@ from enum import IntEnum
 from numba import njit
 
 from gl_env.core.dynamics import MidseasonColumn as M
-from gl_env.core.dynamics import maximum, procurement_due
+from gl_env.core.dynamics import maximum, procurement_due, village_normal_kg
 from gl_env.core.params import Climate as C
 from gl_env.core.params import Value as V
 from gl_env.core.random import counter_stream, season_uniforms, splitmix64
@@ -103,7 +103,7 @@ def county_review(
             if team:
                 m[M.inspected] = 1.0
                 m[M.audited] = 1.0
-            normal = values[row, V.normal_harvest_kg]
+            normal = village_normal_kg(values[row], floats[i])
             ratio = m[M.reported_kg] / normal
             this_sum += m[M.reported_kg]
             last_sum += floats[i, S.reported_kg]
@@ -118,7 +118,7 @@ def county_review(
             row = i if values.shape[0] > 1 else 0
             p, m, s = values[row], midseason[i], floats[i]
             cl = timeline[row, t[i]]
-            normal = p[V.normal_harvest_kg]
+            normal = village_normal_kg(p, s)
             if g[Coupling.quota_coupling] > 0.0:
                 soviet = 1.0 if t[i] >= soviet_season[row] else 0.0
                 own = procurement_due(
@@ -145,7 +145,9 @@ def county_review(
                 ratio = m[M.reported_kg] / normal
                 rank = 0
                 for j in range(a, b):
-                    other = midseason[j, M.reported_kg] / values[j if values.shape[0] > 1 else 0, V.normal_harvest_kg]
+                    other = midseason[j, M.reported_kg] / village_normal_kg(
+                        values[j if values.shape[0] > 1 else 0], floats[j]
+                    )
                     if other > ratio or (other == ratio and j < i):
                         rank += 1
                 if rank < top:

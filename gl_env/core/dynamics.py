@@ -138,6 +138,14 @@ def flag(condition: bool) -> float:
 
 # --- 1. labor -----------------------------------------------------------------------------------
 @_jit
+def village_normal_kg(p: np.ndarray, s: np.ndarray) -> float:
+    """The village's own normal (1957) collective harvest, kg: the params' normal harvest on the
+    land quality it drew at reset (``State.land_quality``). Its 1957 report, and what a county
+    ranks its reports against."""
+    return p[V.normal_harvest_kg] * (s[S.land_quality] / p[V.land_quality])
+
+
+@_jit
 def labor(p: np.ndarray, c: np.ndarray, s: np.ndarray, d: np.ndarray) -> tuple[float, float, float, float, float]:
     """M5 (women freed by collective child care and canteens), the famine trap, and M1's land.
 

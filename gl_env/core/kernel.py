@@ -34,7 +34,7 @@ from numba.core.registry import CPUDispatcher
 
 from gl_env.core.constants import BASELINE_BIRTHS_PER_1000_YEAR, SEASONS_PER_YEAR
 from gl_env.core.county import county_review
-from gl_env.core.dynamics import from_procurement, until_report, write_midseason
+from gl_env.core.dynamics import from_procurement, until_report, village_normal_kg, write_midseason
 from gl_env.core.params import Climate, Value
 from gl_env.core.random import NEXT_EPISODE_STREAM, PLACE_STREAM, splitmix64, uniforms
 from gl_env.core.state import CONCEAL_MAX, RATION_MAX_KG
@@ -161,7 +161,7 @@ def _reset_village(
     u = uniforms(key, _PLACE_STREAM)
     s[S.land_quality] = p[Value.land_quality] * (1.0 + p[Value.land_quality_sd] * _SQRT3 * (2.0 * u[0] - 1.0))
     s[S.procurement_zeal] = p[Value.procurement_zeal] * (1.0 + p[Value.procurement_zeal_spread] * (2.0 * u[1] - 1.0))
-    normal = p[Value.normal_harvest_kg] * (s[S.land_quality] / p[Value.land_quality])
+    normal = village_normal_kg(p, s)
     conceived = p[Value.population] * BASELINE_BIRTHS_PER_1000_YEAR / 1000.0 / SEASONS_PER_YEAR
     s[S.population] = p[Value.population]
     s[S.reserve] = p[Value.initial_reserve]

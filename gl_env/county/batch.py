@@ -94,7 +94,6 @@ class Counties:
             coupling=rules.coupling(),
         )
         core = self.villages.core
-        self._normal = np.broadcast_to(core.values[:, Value.normal_harvest_kg], (self.size,)).copy()
         self._initial_standing = np.broadcast_to(core.values[:, Value.initial_standing], (self.size,)).copy()
         self.obs = np.zeros((self.size, len(OBS_LOW)), dtype=np.float32)
         self.reward = np.zeros(self.size)
@@ -166,9 +165,17 @@ class Counties:
         v.obs[index, _STANDING] = self._initial_standing[index]
         v.obs[index, _PURGE_RISK] = risk
 
+    def _village_normals(self) -> np.ndarray:
+        """Each village's own normal harvest, kg ``(N,)``: the params' on the land it drew at reset
+        (as :func:`gl_env.core.dynamics.village_normal_kg`, which the county's review ranks by)."""
+        v = self.villages
+        values = np.broadcast_to(v.core.values, (self.size, v.core.values.shape[1]))
+        return values[:, Value.normal_harvest_kg] * (v.floats[:, S.land_quality] / values[:, Value.land_quality])
+
     def _observe(self) -> None:
         v = self.villages
-        features = county_features(v.floats, self._normal, self.num_villages, bool(self.rules.publish_standing))
+        normal = self._village_normals()
+        features = county_features(v.floats, normal, self.num_villages, bool(self.rules.publish_standing))
         self.obs = np.concatenate([v.obs, features], axis=1)
 
 
