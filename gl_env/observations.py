@@ -36,7 +36,7 @@ OBSERVATION_SPEC: tuple[ObservationComponent, ...] = (
     ObservationComponent("store", 0, 2, "500 kg/person", "collective store per person / 500 kg"),
     ObservationComponent("hidden", 0, 2, "500 kg/person", "hidden grain per person / 500 kg"),
     ObservationComponent(
-        "last_harvest", 0, 3, "x normal", "last true harvest / the scenario's normal (1957) harvest (poorer land: below 1)"
+        "last_harvest", 0, 3, "x normal", "last true harvest / the scenario's normal (1957) harvest (poor land: < 1)"
     ),
     ObservationComponent("last_report_ratio", -1, 1, "squashed", "last reported / true harvest, squashed"),
     ObservationComponent("target_vs_harvest", -1, 1, "squashed", "this year's target / last true harvest, squashed"),
