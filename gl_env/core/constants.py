@@ -38,8 +38,9 @@ KCAL_PER_WORKDAY = 1000.0
 # times an adaptation per unit of mass that reaches (1 - 0.39) / (1 - 0.24) = 0.80 at Keys' 24% and
 # holds there: no controlled observation goes deeper, and below it only the shrinking body lowers
 # the need (to 0.48 of normal at exhaustion, ~820 kcal/day: the basal need of an emaciated body).
-# Activity on top of basal metabolism is taken to fall in proportion (the Minnesota men kept their
-# ratio of total to basal expenditure while made to walk ~35 km a week; judgement).
+# Activity on top of basal metabolism is taken to fall in proportion (judgement). It errs toward a
+# higher need: in Minnesota total expenditure fell further, from ~2.2 to ~1.7 times basal
+# (~3,500 kcal/day at the start against ~1,600 at week 24), as the men moved less.
 KEYS_WEIGHT_LOSS = 24.0
 KEYS_BASAL_METABOLISM_FALL = 0.39
 METABOLIC_ADAPTATION = 1.0 - (1.0 - KEYS_BASAL_METABOLISM_FALL) / (1.0 - KEYS_WEIGHT_LOSS / 100.0)

@@ -73,7 +73,8 @@ CALIBRATED: dict[str, Calibrated] = {
         {1958: 0.1, 1960: 1.0, 1961: 0.42, 1962: 0.5},
         "1961-62 fitted by hand to the state's resales as a share of output (procurement_share_gross less "
         "procurement_share_net; v1: resales half at the autumn procurement, half in the spring lean season, "
-        "plus relief for visible deaths from winter 1960); 1960 at the top of the range still gives 10.9% "
+        "plus relief for visible deaths from winter 1960; refitted after the physiology review, 2026-12-02); "
+        "1960 at the top of the range still gives 11.4% "
         "against the record's 14.1% (the 1959 report, 1.6 times the truth, blocks the spring 1960 resales); "
         "1958-59 not identified (the inflated reports block resales) and kept at 0.1",
     ),
