@@ -77,3 +77,18 @@ def test_the_vector_env_takes_the_parallel_loop_on_request_with_the_same_results
     for a in actions:
         returned = [env.step(a) for env in envs]
         assert np.array_equal(returned[0][0], returned[1][0]) and np.array_equal(returned[0][1], returned[1][1])
+
+
+def test_a_village_stepped_past_its_horizon_keeps_its_last_seasons_climate():
+    """The envs end an episode at its horizon, but the core's Villages may be stepped on: past
+    the horizon the kernel plays the last season's climate again (as the observation shows it)
+    and never reads beyond the timeline, so everything stays finite."""
+    params = make_params("historical-1958", num_years=1, purge_rate=0.0)
+    batch = villages([params], 2)
+    batch.reset(seeds_to_keys(np.arange(2)))
+    actions = np.zeros((2, 10))
+    for _ in range(params.horizon + 400):
+        batch.decide_continuous(actions)
+        batch.step()
+    assert (batch.t == params.horizon + 400).all()
+    assert np.isfinite(batch.floats).all() and np.isfinite(batch.record).all() and np.isfinite(batch.obs).all()

@@ -117,7 +117,7 @@ def county_review(
         for i in range(a, b):
             row = i if values.shape[0] > 1 else 0
             p, m, s = values[row], midseason[i], floats[i]
-            cl = timeline[row, t[i]]
+            cl = timeline[row, min(t[i], timeline.shape[1] - 1)]
             normal = village_normal_kg(p, s)
             if g[Coupling.quota_coupling] > 0.0:
                 soviet = 1.0 if t[i] >= soviet_season[row] else 0.0

@@ -221,7 +221,11 @@ def _first_half(i, values, timeline, t, key, floats, decisions, restart, midseas
     if restart[i]:
         return
     row = i if values.shape[0] > 1 else 0
-    write_midseason(midseason[i], until_report(values[row], timeline[row, t[i]], floats[i], decisions[i], t[i], key[i]))
+    # Past its horizon a village is held at its last season's climate (as its observation is),
+    # never read beyond the timeline.
+    season = min(t[i], timeline.shape[1] - 1)
+    midseason_values = until_report(values[row], timeline[row, season], floats[i], decisions[i], t[i], key[i])
+    write_midseason(midseason[i], midseason_values)
 
 
 @_inline
@@ -241,8 +245,9 @@ def _second_half(
     row = i if values.shape[0] > 1 else 0
     p = values[row]
     new, r = floats_out[i], record[i]
+    season = min(t[i], timeline.shape[1] - 1)
     from_procurement(
-        p, timeline[row, t[i]], floats[i], decisions[i], t[i], key[i], soviet_season[row], midseason[i], new, r
+        p, timeline[row, season], floats[i], decisions[i], t[i], key[i], soviet_season[row], midseason[i], new, r
     )
     t_out[i] = t[i] + 1
     key_out[i] = key[i]
