@@ -225,6 +225,14 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
 # --- policies -------------------------------------------------------------------------------------
 
 
+def resolve_policies(specs: Sequence[str], model: str = "best") -> list[Candidate]:
+    """:func:`resolve_policy` of each spec; a name given twice is refused."""
+    candidates = [resolve_policy(spec, model) for spec in specs]
+    if len({c.name for c in candidates}) != len(candidates):
+        raise ValueError(f"a policy is listed twice: {', '.join(c.name for c in candidates)}")
+    return candidates
+
+
 def resolve_policy(spec: str, model: str = "best") -> Candidate:
     """A scripted policy by name, or a training run by folder; anything else raises ``ValueError``."""
     if spec in SCRIPTED_POLICIES:
@@ -495,6 +503,11 @@ def _note_training_overrides(candidates: Sequence[Candidate]) -> None:
             )
 
 
+def print_written(out: Path) -> None:
+    """The folder a command wrote and the files in it."""
+    print(f"\nwrote {out}/ ({', '.join(sorted(p.name for p in out.iterdir()))})")
+
+
 def county_main(args: Args, argv: Sequence[str] | None) -> int:
     """``evaluate.py --protocol gl-bench-county-v1``: scripted cadres and county runs on the protocol's counties."""
     try:
@@ -515,9 +528,7 @@ def county_main(args: Args, argv: Sequence[str] | None) -> int:
             get_county_scenario(scenario)
         counties = protocol.counties if args.episodes is None else args.episodes
         protocol.seeds(counties)
-        candidates = [resolve_policy(spec, args.model) for spec in (args.policy or list(SCRIPTED_POLICIES))]
-        if len({c.name for c in candidates}) != len(candidates):
-            raise ValueError(f"a policy is listed twice: {', '.join(c.name for c in candidates)}")
+        candidates = resolve_policies(args.policy or list(SCRIPTED_POLICIES), args.model)
         lone = [c.name for c in candidates if c.source["kind"] == "learned" and not c.source.get("county")]
         if lone:
             raise ValueError(
@@ -551,7 +562,7 @@ def county_main(args: Args, argv: Sequence[str] | None) -> int:
     for scenario in scenarios:
         header, rows = county.leaderboard_rows(results, scenario)
         print(f"\n{scenario}\n{text_table(header, rows)}")
-    print(f"\nwrote {out}/ ({', '.join(sorted(p.name for p in out.iterdir()))})")
+    print_written(out)
     return 0
 
 
@@ -566,9 +577,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         scenarios = [get_scenario(s).name for s in args.scenario] or list(protocol.scenarios)
         episodes = protocol.episodes if args.episodes is None else args.episodes
         protocol.seeds(episodes)
-        candidates = [resolve_policy(spec, args.model) for spec in (args.policy or default_policy_specs())]
-        if len({c.name for c in candidates}) != len(candidates):
-            raise ValueError(f"a policy is listed twice: {', '.join(c.name for c in candidates)}")
+        candidates = resolve_policies(args.policy or default_policy_specs(), args.model)
         counties = [c.name for c in candidates if c.source.get("county")]
         if counties:
             raise ValueError(f"{', '.join(counties)} trained in counties: evaluate with --protocol gl-bench-county-v1")
@@ -614,7 +623,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\n{scenario}\n{text_table(header, rows)}")
     if args.readme is not None:
         print(f"updated the leaderboard in {args.readme}")
-    print(f"\nwrote {out}/ ({', '.join(sorted(p.name for p in out.iterdir()))})")
+    print_written(out)
     return 0
 
 
@@ -649,7 +658,7 @@ def planner_main(args: Args) -> int:
         print("evaluate.py: interrupted; nothing was written", file=sys.stderr)
         return 130
     if out is not None:
-        print(f"\nwrote {out}/ ({', '.join(sorted(p.name for p in out.iterdir()))})")
+        print_written(out)
     return 0
 
 

@@ -38,18 +38,12 @@ from gl_env.benchmark import GL_BENCH_COUNTY_V1 as PROTOCOL
 from gl_env.county import vector
 from gl_env.county.benchmark import play_protocol
 from gl_env.county.metrics import COUNTY_METRICS, county_values
+from gl_env.county.params import UNCOUPLED
 from gl_env.metrics import AUTUMN
 from gl_env.seeds import TRAINING
 
-OFF = {
-    "quota_coupling": 0.0,
-    "yardstick": 0.0,
-    "tournament_credit": 0.0,
-    "county_audit_probability": 0.0,
-    "county_weather_sd": 0.0,
-    "land_spread": 0.0,
-    "publish_standing": 0,
-}
+# A county of one with every rule off: the lone careerist.
+OFF = {**UNCOUPLED, "land_spread": 0.0, "publish_standing": 0}
 # name: (villages per county in training, overrides of county-1958)
 CONDITIONS: dict[str, tuple[int | None, dict[str, Any]]] = {
     "county-1958": (None, {}),

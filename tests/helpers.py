@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -63,3 +64,13 @@ def run(
 
 def total(trajectory: list[tuple[State, Outcome]], field: str) -> float:
     return sum(getattr(o, field) for _, o in trajectory)
+
+
+def assert_trained_run(run: Path, checkpoints: Sequence[int]) -> None:
+    """``run`` holds what train.py writes: config, best and final models, the learning curve, a
+    checkpoint at each of ``checkpoints`` (steps) and TensorBoard events."""
+    for name in ("config.json", "best_model.zip", "final_model.zip", "evaluations.csv"):
+        assert (run / name).is_file(), name
+    found = sorted(int(p.name.split("_")[1]) for p in (run / "checkpoints").glob("model_*_steps.zip"))
+    assert found == sorted(checkpoints)
+    assert list((run / "tensorboard").rglob("events.out.tfevents.*"))

@@ -15,18 +15,12 @@ from gl_env.core.random import seeds_to_keys
 from gl_env.county import CountyParams, env, parallel_env
 from gl_env.county.batch import OBS_HIGH, OBS_LOW, Counties, split_params
 from gl_env.county.features import COUNTY_FEATURES
-from gl_env.county.params import COUNTY_SCENARIOS
+from gl_env.county.params import COUNTY_SCENARIOS, UNCOUPLED
 from gl_env.observations import OBSERVATION_HIGH, OBSERVATION_LOW
 from gl_env.rewards import REWARD_PRESETS
 from gl_env.scenarios import make_params
 
-OFF = {
-    "quota_coupling": 0.0,
-    "yardstick": 0.0,
-    "tournament_credit": 0.0,
-    "county_audit_probability": 0.0,
-    "county_weather_sd": 0.0,
-}
+OFF = UNCOUPLED
 
 
 @pytest.mark.parametrize("scenario", list(COUNTY_SCENARIOS))

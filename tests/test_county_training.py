@@ -13,22 +13,16 @@ from gl_env.agents.scripted import make_policy
 from gl_env.benchmark import GL_BENCH_COUNTY_V1, GL_BENCH_V1
 from gl_env.county.benchmark import play_protocol
 from gl_env.county.metrics import COUNTY_METRICS, county_values, summarize_counties
-from gl_env.county.params import get_county_scenario
+from gl_env.county.params import UNCOUPLED, get_county_scenario
 from gl_env.county.rollout import run_county_episodes
 from gl_env.county.training import play_held_out
 from gl_env.metrics import deaths_per_1000_per_year, mean_report_ratio
 from gl_env.rollout import run_episodes
 from gl_env.seeds import EVALUATION, HELD_OUT, TRAINING
+from tests.helpers import assert_trained_run
 
 TINY = ["--timesteps", "1024", "--num-envs", "8", "--eval-freq", "512", "--checkpoint-freq", "512", "--no-progress"]
-UNCOUPLED = {
-    "quota_coupling": 0.0,
-    "yardstick": 0.0,
-    "tournament_credit": 0.0,
-    "county_audit_probability": 0.0,
-    "county_weather_sd": 0.0,
-    "land_spread": 0.0,
-}
+ALONE = {**UNCOUPLED, "land_spread": 0.0}
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +35,7 @@ def county_run(tmp_path_factory):
 
 def test_train_county_trains_every_cadre_with_every_run_feature(county_run, tmp_path, capsys):
     run = shutil.copytree(county_run, tmp_path / "county")
-    for name in ("config.json", "best_model.zip", "final_model.zip", "evaluations.csv"):
-        assert (run / name).is_file(), name
-    assert sorted(p.name for p in (run / "checkpoints").glob("model_*_steps.zip")) == [
-        "model_1024_steps.zip",
-        "model_512_steps.zip",
-    ]
-    assert list((run / "tensorboard").rglob("events.out.tfevents.*"))
+    assert_trained_run(run, checkpoints=(512, 1024))
     config = RunConfig.load(run)
     assert config.county == 4 and config.num_envs == 8
     assert config.env_kwargs == {"scenario": "county-1958", "reward": "careerist"}
@@ -107,7 +95,7 @@ def test_uncoupled_counties_of_one_play_the_single_env_villages():
     seeds = np.arange(1_000_000, 1_000_012)
     policy = make_policy("max_inflate")
     # Without successors a purge ends the village's episode, as it ends the single env's.
-    alone = run_county_episodes(policy, seeds, 1, scenario="county-1958", successor=False, **UNCOUPLED)
+    alone = run_county_episodes(policy, seeds, 1, scenario="county-1958", successor=False, **ALONE)
     single = run_episodes(make_policy("max_inflate"), seeds, scenario="historical-1958")
     assert np.array_equal(alone.alive, single.alive) and np.array_equal(alone.purged, single.purged)
     for key in ("harvest_kg", "reported_kg", "deaths", "procurement_kg", "standing"):

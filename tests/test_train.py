@@ -17,6 +17,7 @@ from stable_baselines3 import PPO
 
 from gl_env.agents.learned import ALGORITHMS, load_policy
 from gl_env.rollout import run_episodes
+from tests.helpers import assert_trained_run
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = [
@@ -49,13 +50,7 @@ def test_each_algorithm_trains_and_saves_a_loadable_run(algo, tmp_path):
     run = tmp_path / algo
     result = train("--algo", algo, "--output", str(run), *TINY)
     assert result.returncode == 0, result.stderr
-    for name in ("config.json", "best_model.zip", "final_model.zip", "evaluations.csv"):
-        assert (run / name).is_file(), name
-    assert sorted(p.name for p in (run / "checkpoints").glob("model_*_steps.zip")) == [
-        "model_1024_steps.zip",
-        "model_512_steps.zip",
-    ]
-    assert list((run / "tensorboard").rglob("events.out.tfevents.*"))
+    assert_trained_run(run, checkpoints=(512, 1024))
     assert [int(r["timesteps"]) for r in curve(run)] == [512, 1024]
     policy, config = load_policy(run)
     assert config.algo == algo and config.env_kwargs == {"scenario": "historical-1958", "reward": "careerist"}

@@ -40,7 +40,7 @@ KCAL_PER_WORKDAY = 1000.0
 # the need (to 0.48 of normal at exhaustion, ~820 kcal/day: the basal need of an emaciated body).
 # Activity on top of basal metabolism is taken to fall in proportion (judgement). It errs toward a
 # higher need: in Minnesota total expenditure fell further, from ~2.2 to ~1.7 times basal
-# (~3,500 kcal/day at the start against ~1,600 at week 24), as the men moved less.
+# (~3,500 kcal/day at the start against ~1,600 at week 24, figures to verify), as the men moved less.
 KEYS_WEIGHT_LOSS = 24.0
 KEYS_BASAL_METABOLISM_FALL = 0.39
 METABOLIC_ADAPTATION = 1.0 - (1.0 - KEYS_BASAL_METABOLISM_FALL) / (1.0 - KEYS_WEIGHT_LOSS / 100.0)
@@ -74,8 +74,8 @@ REFEEDING_EFFICIENCY = 0.7
 # (like exp(b D), with products only), D = 40 x (1 - reserve) the points of body weight lost. The
 # coefficient: Olofin et al. 2013 (PLoS ONE 8:e64636), pooling 10 cohorts of children under five,
 # give a hazard ratio of 9.40 for severe underweight (weight-for-age below -3 s.d.) against the
-# reference (above -1 s.d.); in weight (WHO 2006 standard at 24 months: -3 s.d. is 30% below the
-# median) severe underweight sits near D = 33. So b = 8 (9.40^(1/8) - 1) / 33 = 0.078 per point.
+# reference (above -1 s.d.); in weight (WHO 2006 standard at 24 months: -3 s.d. is about 30% below
+# the median, to verify) severe underweight sits near D = 33. So b = 8 (9.40^(1/8) - 1) / 33 = 0.078 per point.
 # Their mild and moderate categories (1.52 and 2.63, near D = 16 and 25) lie below this line (3.2
 # and 5.8): a log-linear form overstates moderate deficits (MODEL_CARD.md). The child relation
 # applied to all ages is a judgement.

@@ -121,10 +121,7 @@ def county_review(
             normal = village_normal_kg(p, s)
             if g[Coupling.quota_coupling] > 0.0:
                 soviet = 1.0 if t[i] >= soviet_season[row] else 0.0
-                own = procurement_due(
-                    p, cl, s, s[S.population], m[M.reported_kg], s[S.target_kg], m[M.audited],
-                    m[M.audit_estimate_kg], soviet,
-                )  # fmt: skip
+                own = procurement_due(p, cl, s, m[M.reported_kg], m[M.audited], m[M.audit_estimate_kg], soviet)
                 report_share = m[M.reported_kg] / this_sum if this_sum > _TINY else normal / normal_sum
                 share = g[Coupling.allotment_report_share] * report_share + (
                     1.0 - g[Coupling.allotment_report_share]

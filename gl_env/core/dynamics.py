@@ -305,14 +305,13 @@ def procurement_due(
     p: np.ndarray,
     c: np.ndarray,
     s: np.ndarray,
-    pop: float,
     reported: float,
-    target: float,
     audited: float,
     estimate: float,
     soviet: float,
 ) -> float:
-    """M10 (allotment on reported yields), M7 (Soviet withdrawal raises the take).
+    """M10 (allotment on reported yields), M7 (Soviet withdrawal raises the take), for the village
+    in state ``s`` (population, target, land quality and zeal) reporting ``reported`` kg.
 
     Due = ``quota_fixed_share`` x ``fixed_quota_kg_per_person`` x population x
     ``State.land_quality`` + (1 - ``quota_fixed_share``) x ``Climate.procurement_rate`` x
@@ -325,9 +324,9 @@ def procurement_due(
     ``procurement_uses_audit`` when audited. The state takes it from the store (inflexible
     within the year) down to ``retention_floor``.
     """
-    basis = reported + p[V.procurement_target_weight] * (target - reported)
+    basis = reported + p[V.procurement_target_weight] * (s[S.target_kg] - reported)
     basis = basis + audited * p[V.procurement_uses_audit] * (estimate - basis)
-    fixed = p[V.fixed_quota_kg_per_person] * pop * s[S.land_quality]
+    fixed = p[V.fixed_quota_kg_per_person] * s[S.population] * s[S.land_quality]
     rate = c[C.procurement_rate] * s[S.procurement_zeal]
     due = p[V.quota_fixed_share] * fixed + (1.0 - p[V.quota_fixed_share]) * rate * basis
     return due * (1.0 + soviet * p[V.soviet_procurement_surcharge])
@@ -745,7 +744,7 @@ def from_procurement(
     reported = m[M.reported_kg]
 
     # 3. procurement: the state takes its due from the store (down to the retention floor).
-    due = autumn * procurement_due(p, c, s, pop, reported, s[S.target_kg], m[M.audited], m[M.audit_estimate_kg], soviet)
+    due = autumn * procurement_due(p, c, s, reported, m[M.audited], m[M.audit_estimate_kg], soviet)
     if not np.isnan(m[M.county_due_kg]):
         due = autumn * m[M.county_due_kg]
     store = m[M.store_kg]

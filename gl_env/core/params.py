@@ -170,7 +170,8 @@ class Params:
     free_supply_ration_kg: float = _mech(0.9, 0.3, 1.5, "kg/person/day", "grain people eat while dining is free (M4)")
     # No source gives a per-person yield, so the cap is set by what a stomach holds: ~1.5 kg a day
     # of wild greens and leaves beside the grain, at ~35 kcal/100 g (raw leafy greens are 20-45:
-    # purslane 20, amaranth 23, lambsquarters 43, dandelion 45 kcal/100 g, USDA FoodData Central),
+    # purslane 20, amaranth 23, lambsquarters 43, dandelion 45 kcal/100 g, USDA FoodData Central; the
+    # values to verify),
     # ~500 kcal/day; denser chaff and roots are rarer. A judgement (MODEL_CARD.md shows the
     # famine's death rates at 300, 500 and 600); 0 means no famine foods at all (foraging banned
     # or the land stripped bare).

@@ -103,6 +103,7 @@ class Counties:
     def reset(self, keys: np.ndarray) -> None:
         """Start every county's episode: village i keyed ``keys[i]``."""
         self.villages.reset(keys)
+        self._normal = self._village_normals()
         self._observe()
         self.reward = np.zeros(self.size)
         self.terminated = np.zeros(self.size, dtype=bool)
@@ -112,6 +113,7 @@ class Counties:
         """Start new episodes now in ``counties`` (indices), their villages keyed ``keys`` (in order)."""
         index = (counties[:, None] * self.num_villages + np.arange(self.num_villages)).ravel()
         self.villages.reset(keys, index)
+        self._normal = self._village_normals()
         self.terminated[index] = False
         self.truncated[index] = False
         self._observe()
@@ -141,6 +143,8 @@ class Counties:
         start their next episode instead)."""
         v = self.villages
         v.step(None if restart is None else np.repeat(restart, self.num_villages))
+        if restart is not None and restart.any():
+            self._normal = self._village_normals()
         purged = v.record[:, RecordColumn.purged] > 0.0
         if self.successor:
             self.terminated = np.zeros(self.size, dtype=bool)
@@ -167,15 +171,15 @@ class Counties:
 
     def _village_normals(self) -> np.ndarray:
         """Each village's own normal harvest, kg ``(N,)``: the params' on the land it drew at reset
-        (as :func:`gl_env.core.dynamics.village_normal_kg`, which the county's review ranks by)."""
+        (as :func:`gl_env.core.dynamics.village_normal_kg`, which the county's review ranks by).
+        Fixed for an episode: computed when villages start one."""
         v = self.villages
         values = np.broadcast_to(v.core.values, (self.size, v.core.values.shape[1]))
         return values[:, Value.normal_harvest_kg] * (v.floats[:, S.land_quality] / values[:, Value.land_quality])
 
     def _observe(self) -> None:
         v = self.villages
-        normal = self._village_normals()
-        features = county_features(v.floats, normal, self.num_villages, bool(self.rules.publish_standing))
+        features = county_features(v.floats, self._normal, self.num_villages, bool(self.rules.publish_standing))
         self.obs = np.concatenate([v.obs, features], axis=1)
 
 

@@ -84,17 +84,20 @@ class CountyParams:
     @property
     def coupled(self) -> bool:
         """Whether any rule couples the villages."""
-        return bool(
-            self.quota_coupling
-            or self.yardstick
-            or self.tournament_credit
-            or self.county_audit_probability
-            or self.county_weather_sd
-        )
+        return any(getattr(self, name) for name in COUPLING_RULES)
 
 
 COUNTY_PARAM_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(CountyParams))
 assert set(COUPLING_NAMES) <= set(COUNTY_PARAM_NAMES)
+# The rules that couple a county's villages; all at 0 (UNCOUPLED), each village plays alone.
+COUPLING_RULES: tuple[str, ...] = (
+    "quota_coupling",
+    "yardstick",
+    "tournament_credit",
+    "county_audit_probability",
+    "county_weather_sd",
+)
+UNCOUPLED: dict[str, float] = dict.fromkeys(COUPLING_RULES, 0.0)
 
 
 def county_param_table() -> list[tuple[str, str, str, str, str]]:
