@@ -129,6 +129,23 @@ def test_per_village_params_match_single_envs_made_with_them():
         assert list(reward) == [e[1] for e in expected]
 
 
+def test_villages_of_the_same_world_share_one_row_of_the_kernels_params():
+    audits = [0.0, 0.5, 0.0, 0.5, 0.5]
+    vec = GreatLeapVectorEnv(num_envs=5, per_env={"audit_probability": audits})
+    villages = vec._villages
+    assert villages._table.size == 2 and list(villages._param_row) == [0, 1, 0, 1, 1]
+    assert list(vec.core_params.value("audit_probability")) == audits  # still one row per village
+    singles = [gym.make(IDS[0], audit_probability=a) for a in audits]
+    obs, _ = vec.reset(seed=[3] * 5)
+    assert np.array_equal(obs, np.stack([env.reset(seed=3)[0] for env in singles]))
+    action = gl_env.continuous_action(report_ratio=1.5)
+    for _ in range(8):
+        obs, reward, *_ = vec.step(np.stack([action] * 5))
+        expected = [env.step(action) for env in singles]
+        assert np.array_equal(obs, np.stack([e[0] for e in expected]))
+        assert list(reward) == [e[1] for e in expected]
+
+
 def test_per_village_params_as_params_objects():
     params = [gl_env.make_params("reform", audit_probability=a) for a in (0.1, 0.9)]
     vec = GreatLeapVectorEnv(num_envs=2, params=params)
@@ -191,3 +208,22 @@ def test_later_steps_never_change_what_earlier_steps_returned(autoreset_mode):
     assert endings >= 16
     for returned, snapshot in held:
         assert data_equivalence(returned, snapshot, exact=True)
+
+
+def test_steps_reuse_the_arrays_nobody_holds_and_never_those_held():
+    """A step writes into arrays (state, observations, record) handed out before only when
+    nothing holds them, nor a view of them: memory reused instead of fresh pages."""
+    vec = GreatLeapVectorEnv(num_envs=8, scenario="randomized")
+    vec.reset(seed=0)
+    vec.action_space.seed(1)
+    fresh, held = vec._villages._fresh, []
+    for k in range(12):
+        obs, _, _, _, info = vec.step(vec.action_space.sample())
+        if k < 2:  # keep this step's observations and a view of its record (an info array)
+            held.append((obs, info["deaths"], obs.copy(), info["deaths"].copy()))
+        if k >= 4:  # the two held sets have left the pool, which cycles through the others
+            assert any(vec._villages.record.base is a for a in fresh["record"]._arrays)
+            assert any(obs is a for a in fresh["obs"]._arrays)
+        assert len(fresh["record"]._arrays) <= fresh["record"]._KEPT
+    for obs, deaths, obs_then, deaths_then in held:
+        assert np.array_equal(obs, obs_then) and np.array_equal(deaths, deaths_then)

@@ -3,11 +3,17 @@
 A single environment is a batch of one. Every step writes fresh arrays (state, observations,
 records), so arrays handed out earlier are never changed by later steps; a partial reset
 copies before writing, unless told the arrays are its own (``in_place``).
+
+The record is laid out by columns (Fortran order): each field's values over the villages lie
+together, so that an info array is a view of one column rather than a copy gathered across
+rows (the kernel writes each village's fields with a stride instead; measured faster, see the
+README's Performance section).
 """
 
 from __future__ import annotations
 
 import copy
+import sys
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -15,7 +21,7 @@ import numpy as np
 from gl_env.core import kernel
 from gl_env.core.county import COUPLING_NAMES
 from gl_env.core.dynamics import Midseason, Outcome
-from gl_env.core.params import CoreParams, Params, randomize_table, stack_params
+from gl_env.core.params import CoreParams, Params, distinct_params, randomize_table
 from gl_env.core.state import STATE_FLOATS, Decision, State
 from gl_env.core.views import OBSERVATION_COLUMNS, RECORD_COLUMNS, REWARD_TERMS, RecordColumn
 
@@ -36,7 +42,8 @@ class Villages:
     (:mod:`gl_env.core.county`); None: every village alone.
 
     After :meth:`reset` or :meth:`step`: ``t``, ``key``, ``floats`` ``(N, len(STATE_FLOATS))``
-    (the state), ``obs`` ``(N, 45)`` float32 and ``record`` ``(N, len(RECORD_COLUMNS))`` float64.
+    (the state), ``obs`` ``(N, 45)`` float32 and ``record`` ``(N, len(RECORD_COLUMNS))`` float64,
+    laid out by columns (its columns contiguous).
     """
 
     def __init__(
@@ -54,12 +61,7 @@ class Villages:
         if len(obs_low) != len(OBSERVATION_COLUMNS) or len(obs_high) != len(OBSERVATION_COLUMNS):
             raise ValueError(f"observation bounds must have {len(OBSERVATION_COLUMNS)} entries")
         self.size = int(num_villages)
-        self.base = stack_params(params)
-        if self.base.size not in (1, self.size):
-            raise ValueError(f"params has {self.base.size} rows; expected 1 or {self.size}")
-        # Randomised fields are drawn per village: each needs its own row.
-        self.core: CoreParams = self.base if not self.base.randomize else self._own_rows(self.base)
-        self.randomize = randomize_table(self.base)
+        self._use_params(params)
         self.weights = np.asarray([float(weights[term]) for term in REWARD_TERMS], dtype=np.float64)
         self.low = np.ascontiguousarray(obs_low, dtype=np.float64)
         self.high = np.ascontiguousarray(obs_high, dtype=np.float64)
@@ -72,12 +74,37 @@ class Villages:
         self.private_state = bool(private_state)
         self._spare: tuple[np.ndarray, ...] | None = None
         self._args: tuple[np.ndarray, ...] | None = None
-        self._args_core: CoreParams | None = None
+        self._args_table: CoreParams | None = None
+        self._fresh = {
+            "t": _Recycled((self.size,), np.int64),
+            "key": _Recycled((self.size,), np.uint64),
+            "floats": _Recycled((self.size, len(STATE_FLOATS)), np.float64),
+            "obs": _Recycled((self.size, len(OBSERVATION_COLUMNS)), np.float32),
+            # The record by columns: the owner of its memory is (columns, villages).
+            "record": _Recycled((len(RECORD_COLUMNS), self.size), np.float64),
+        }
         self.t: np.ndarray | None = None
         self.key = np.zeros(self.size, dtype=np.uint64)
         self.floats = np.zeros((self.size, len(STATE_FLOATS)))
         self.obs = np.zeros((self.size, len(OBSERVATION_COLUMNS)), dtype=np.float32)
-        self.record = np.zeros((self.size, len(RECORD_COLUMNS)))
+        self.record = np.zeros((len(RECORD_COLUMNS), self.size)).T
+
+    def _use_params(self, params: Sequence[Params]) -> None:
+        """Compile ``params``: :attr:`base` and :attr:`core` (one row, or one per village) and the
+        kernel's table of them, each distinct world once with ``param_row`` pointing to it (a
+        sweep's thousands of villages read a few cached rows instead of a copy each)."""
+        table, row = distinct_params(params)
+        if len(row) not in (1, self.size):
+            raise ValueError(f"params has {len(row)} rows; expected 1 or {self.size}")
+        self.base = table.take(row)
+        self.randomize = randomize_table(table)
+        if table.randomize:
+            # Randomised fields are drawn per village into its own row, which the kernel writes.
+            self.core = self._table = self._own_rows(self.base)
+            self._param_row = np.arange(self.size)
+        else:
+            self.core, self._table = self.base, table
+            self._param_row = np.zeros(self.size, dtype=np.int64) if len(row) == 1 else row
 
     def _own_rows(self, core: CoreParams) -> CoreParams:
         index = np.zeros(self.size, dtype=np.int64) if core.size == 1 else np.arange(self.size)
@@ -96,25 +123,21 @@ class Villages:
         A new compiled batch replaces the old one (arrays handed out earlier are never written over).
         Randomised params are refused: they are drawn at a reset, and this is not one.
         """
-        base = stack_params(params)
-        if base.size not in (1, self.size):
-            raise ValueError(f"params has {base.size} rows; expected 1 or {self.size}")
-        if base.randomize:
+        if any(p.randomize for p in params):
             raise ValueError("randomised params are drawn at a reset; set_params takes fixed ones")
-        self.base = self.core = base
-        self.randomize = randomize_table(base)
+        self._use_params(params)
 
     # --- the kernel's arguments ------------------------------------------------------------------
     def _params_args(self) -> tuple[np.ndarray, ...]:
         """The params' arrays, in the kernel's order (the same objects for the batch's life: the
         randomised rows are redrawn in place)."""
-        if self._args is not None and self._args_core is self.core:
+        if self._args is not None and self._args_table is self._table:
             return self._args
-        b, z, c = self.base, self.randomize, self.core
-        self._args_core = c
+        b, z, c = self.base, self.randomize, self._table
+        self._args_table = c
         self._args = (
             b.values, b.timeline, z.column, z.in_timeline, z.low, z.high, z.multiplier, z.uniform,
-            c.values, c.timeline, c.horizon, c.start_year, c.soviet_season,
+            c.values, c.timeline, c.horizon, c.start_year, c.soviet_season, self._param_row,
         )  # fmt: skip
         return self._args
 
@@ -126,14 +149,11 @@ class Villages:
         """
         if index is None:
             index = np.arange(self.size)
-            self.t = np.zeros(self.size, dtype=np.int64)
-            self.key = np.empty(self.size, dtype=np.uint64)
-            self.floats = np.empty((self.size, len(STATE_FLOATS)))
-            self.obs = np.empty((self.size, len(OBSERVATION_COLUMNS)), dtype=np.float32)
-            self.record = np.empty((self.size, len(RECORD_COLUMNS)))
+            self._new_arrays()
+            self.obs = self._fresh["obs"].take()
         elif not in_place:
             self.t, self.key, self.floats = self.t.copy(), self.key.copy(), self.floats.copy()
-            self.obs, self.record = self.obs.copy(), self.record.copy()
+            self.obs, self.record = self.obs.copy(), self.record.copy(order="F")
         kernel.reset(
             np.asarray(index, dtype=np.int64),
             np.asarray(keys, dtype=np.uint64),
@@ -173,13 +193,10 @@ class Villages:
         if self.private_state and self._spare is not None:
             self.t, self.key, self.floats = self._spare
         else:
-            self.t = np.empty(self.size, dtype=np.int64)
-            self.key = np.empty(self.size, dtype=np.uint64)
-            self.floats = np.empty((self.size, len(STATE_FLOATS)))
-            self.record = np.empty((self.size, len(RECORD_COLUMNS)))
+            self._new_arrays()
         if self.private_state:
             self._spare = (t, key, floats)
-        self.obs = np.empty((self.size, len(OBSERVATION_COLUMNS)), dtype=np.float32)
+        self.obs = self._fresh["obs"].take()
         self._step(
             *self._params_args(),
             t,
@@ -200,6 +217,12 @@ class Villages:
             self.coupling,
         )
 
+    def _new_arrays(self) -> None:
+        """Fresh (or recycled: nobody else holds them) state and record arrays for the next write."""
+        fresh = self._fresh
+        self.t, self.key, self.floats = fresh["t"].take(), fresh["key"].take(), fresh["floats"].take()
+        self.record = fresh["record"].take().T
+
     def foresee(self, actions: np.ndarray, **values: float) -> tuple[State, Outcome]:
         """What one season would bring from the current state on continuous ``actions`` ``(N, 10)``,
         with the numeric params ``values`` set in every row (e.g. audits fixed), changing nothing
@@ -214,7 +237,8 @@ class Villages:
         """As :meth:`foresee`, from decisions ``(N, 10)`` (columns :class:`~gl_env.core.state.DecisionColumn`)."""
         preview = copy.copy(self)
         preview.private_state, preview._spare = False, None
-        preview.core = self.core.replaced(**values) if values else self.core
+        if values:
+            preview.core, preview._table = self.core.replaced(**values), self._table.replaced(**values)
         preview._decisions = np.ascontiguousarray(decisions, dtype=np.float64)
         preview._midseason = np.empty_like(self._midseason)
         preview.step()
@@ -238,6 +262,38 @@ class Villages:
     def outcome(self) -> Outcome:
         """The last season's :class:`Outcome`, ``(N,)`` arrays (views of the current record)."""
         return Outcome(*self.record[:, : len(Outcome._fields)].T)
+
+
+class _Recycled:
+    """Uninitialised arrays of one shape and dtype for the kernel to write: a new one, or one
+    handed out before that nobody holds any more (no reference to it, nor to a view of it), so
+    that what a caller holds is never written over.
+
+    Why: memory fresh from the system costs a page fault per 4 KiB at its first write. At 10^5
+    villages that was 30% of the kernel's time: the record (39 MB) is larger than the largest
+    block malloc keeps for reuse (32 MB), so every step's record was new memory.
+    """
+
+    _KEPT = 3  # the latest arrays: the current step's, the caller's previous ones, one more
+
+    def __init__(self, shape: tuple[int, ...], dtype: type):
+        self.shape, self.dtype = shape, dtype
+        self._arrays: list[np.ndarray] = []
+        # The count of an array held by a list alone, as take's loop sees it (measured, not
+        # assumed: interpreters differ in the references a loop and a call add).
+        for array in [np.empty(0)]:
+            self._alone = sys.getrefcount(array)
+
+    def take(self) -> np.ndarray:
+        for array in self._arrays:
+            if sys.getrefcount(array) == self._alone:
+                return array
+        array = np.empty(self.shape, self.dtype)
+        self._arrays.append(array)
+        if len(self._arrays) > self._KEPT:
+            # The oldest is held (or it would have been taken): left to its holder.
+            del self._arrays[0]
+        return array
 
 
 def _counties(county: np.ndarray | None, coupling: np.ndarray | None, size: int) -> tuple[np.ndarray, np.ndarray]:

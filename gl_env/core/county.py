@@ -79,7 +79,7 @@ def _share_weather(m, d, factor):
 
 @_jit
 def county_review(
-    county_start, coupling, values, timeline, soviet_season, t, key, floats, decisions, restart, midseason
+    county_start, coupling, values, timeline, soviet_season, param_row, t, key, floats, decisions, restart, midseason
 ):  # fmt: skip
     """Write the county fields of ``midseason`` for every county in autumn (see the module docstring).
 
@@ -98,7 +98,7 @@ def county_review(
                 _share_weather(midseason[i], decisions[i], maximum(shock, 0.0))
         this_sum, last_sum, normal_sum, best, ratio_sum = 0.0, 0.0, 0.0, 0.0, 0.0
         for i in range(a, b):
-            row = i if values.shape[0] > 1 else 0
+            row = param_row[i]
             m = midseason[i]
             if team:
                 m[M.inspected] = 1.0
@@ -115,7 +115,7 @@ def county_review(
         basis = last_sum + g[Coupling.county_ratchet] * maximum(this_sum - last_sum, 0.0)
         top = g[Coupling.tournament_share] * n
         for i in range(a, b):
-            row = i if values.shape[0] > 1 else 0
+            row = param_row[i]
             p, m, s = values[row], midseason[i], floats[i]
             cl = timeline[row, min(t[i], timeline.shape[1] - 1)]
             normal = village_normal_kg(p, s)
@@ -143,7 +143,7 @@ def county_review(
                 rank = 0
                 for j in range(a, b):
                     other = midseason[j, M.reported_kg] / village_normal_kg(
-                        values[j if values.shape[0] > 1 else 0], floats[j]
+                        values[param_row[j]], floats[j]
                     )
                     if other > ratio or (other == ratio and j < i):
                         rank += 1

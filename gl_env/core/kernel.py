@@ -4,7 +4,12 @@ Every loop runs one village at a time through the per-village code of
 :mod:`gl_env.core.dynamics` and :mod:`gl_env.core.views` and writes into arrays the caller
 allocated: the state ``(t, key, floats)``, the observations ``(N, 45)`` float32 and the
 records ``(N, len(RECORD_COLUMNS))`` float64 (outcome, info fields, reward terms). Every array
-holds one row per village, so that a village's numbers lie together in memory.
+holds one row per village, so that a village's numbers lie together in memory, except the
+record, which the envs lay out by columns (Fortran order: its columns are the infos' arrays,
+handed out without a copy; a village's fields are then written with a stride). The params'
+arrays (``values``, ``timeline``, ``horizon``, ``start_year``, ``soviet_season``) hold one row
+per distinct world; village ``i`` reads row ``param_row[i]`` (a sweep's villages share their
+cell's row, so that it stays in cache; randomised villages each own one).
 
 A season runs in two passes over the villages: up to the report
 (:func:`~gl_env.core.dynamics.until_report`, into a ``midseason`` scratch), then from the
@@ -138,11 +143,11 @@ def decode_discrete(index: np.ndarray, table: np.ndarray, out: np.ndarray) -> in
 @_inline
 def _reset_village(
     i, key, base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
-    values, timeline, horizon, start_year, soviet_season, t_out, key_out, floats_out, obs, record, low, high,
+    values, timeline, horizon, start_year, soviet_season, param_row, t_out, key_out, floats_out, obs, record, low, high,
 ):  # fmt: skip
     """Start village ``i``'s episode keyed ``key``: its randomised params (drawn into its own row
     of ``values``/``timeline`` from the shared ``base_*``), opening state, observation and record."""
-    row = i if values.shape[0] > 1 else 0
+    row = param_row[i]
     if rz_column.shape[0] > 0:
         base = i if base_values.shape[0] > 1 else 0
         values[row, :] = base_values[base]
@@ -196,7 +201,7 @@ def _reset_village(
 @_jit
 def reset(
     index, keys, base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
-    values, timeline, horizon, start_year, soviet_season, t_out, key_out, floats_out, obs, record, low, high,
+    values, timeline, horizon, start_year, soviet_season, param_row, t_out, key_out, floats_out, obs, record, low, high,
 ):  # fmt: skip
     """Start new episodes, keyed ``keys``, in villages ``index``; the other columns are left alone."""
     # The loop takes row views of these: uncounted (see _borrowed_view).
@@ -210,17 +215,17 @@ def reset(
     for n in range(index.shape[0]):
         _reset_village(
             index[n], keys[n], base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier,
-            rz_uniform, values, timeline, horizon, start_year, soviet_season, t_out, key_out, floats_out, obs, record,
-            low, high,
+            rz_uniform, values, timeline, horizon, start_year, soviet_season, param_row, t_out, key_out, floats_out,
+            obs, record, low, high,
         )  # fmt: skip
 
 
 # --- step ------------------------------------------------------------------------------------------
 @_inline
-def _first_half(i, values, timeline, t, key, floats, decisions, restart, midseason):
+def _first_half(i, values, timeline, param_row, t, key, floats, decisions, restart, midseason):
     if restart[i]:
         return
-    row = i if values.shape[0] > 1 else 0
+    row = param_row[i]
     # Past its horizon a village is held at its last season's climate (as its observation is),
     # never read beyond the timeline.
     season = min(t[i], timeline.shape[1] - 1)
@@ -231,18 +236,18 @@ def _first_half(i, values, timeline, t, key, floats, decisions, restart, midseas
 @_inline
 def _second_half(
     i, base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
-    values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights, midseason,
-    t_out, key_out, floats_out, obs, record, low, high,
+    values, timeline, horizon, start_year, soviet_season, param_row, t, key, floats, decisions, restart, weights,
+    midseason, t_out, key_out, floats_out, obs, record, low, high,
 ):  # fmt: skip
     if restart[i]:
         # Next-step autoreset: the village starts its next episode instead of playing a season.
         _reset_village(
             i, splitmix64(key[i], NEXT_EPISODE_STREAM), base_values, base_timeline, rz_column, rz_in_timeline, rz_low,
-            rz_high, rz_multiplier, rz_uniform, values, timeline, horizon, start_year, soviet_season, t_out, key_out,
-            floats_out, obs, record, low, high,
+            rz_high, rz_multiplier, rz_uniform, values, timeline, horizon, start_year, soviet_season, param_row, t_out,
+            key_out, floats_out, obs, record, low, high,
         )  # fmt: skip
         return
-    row = i if values.shape[0] > 1 else 0
+    row = param_row[i]
     p = values[row]
     new, r = floats_out[i], record[i]
     season = min(t[i], timeline.shape[1] - 1)
@@ -259,8 +264,8 @@ def _second_half(
 @_jit
 def step(
     base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
-    values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights, midseason,
-    t_out, key_out, floats_out, obs, record, low, high, county_start, coupling,
+    values, timeline, horizon, start_year, soviet_season, param_row, t, key, floats, decisions, restart, weights,
+    midseason, t_out, key_out, floats_out, obs, record, low, high, county_start, coupling,
 ):  # fmt: skip
     """One season of every village (or, where ``restart``, its next episode's opening), in two passes.
 
@@ -288,7 +293,8 @@ def step(
         _borrowed(horizon),
         _borrowed(start_year),
     )
-    soviet_season, t, key, floats = _borrowed(soviet_season), _borrowed(t), _borrowed(key), _borrowed(floats)
+    soviet_season, param_row = _borrowed(soviet_season), _borrowed(param_row)
+    t, key, floats = _borrowed(t), _borrowed(key), _borrowed(floats)
     decisions, restart, weights = _borrowed(decisions), _borrowed(restart), _borrowed(weights)
     midseason, t_out, key_out = _borrowed(midseason), _borrowed(t_out), _borrowed(key_out)
     floats_out, obs, record, low, high = (
@@ -300,39 +306,41 @@ def step(
     )
     n = t.shape[0]
     for i in range(n):
-        _first_half(i, values, timeline, t, key, floats, decisions, restart, midseason)
+        _first_half(i, values, timeline, param_row, t, key, floats, decisions, restart, midseason)
     county_review(
-        county_start, coupling, values, timeline, soviet_season, t, key, floats, decisions, restart, midseason
+        county_start, coupling, values, timeline, soviet_season, param_row, t, key, floats, decisions, restart,
+        midseason,
     )
     for i in range(n):
         _second_half(
             i, base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
-            values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights,
-            midseason, t_out, key_out, floats_out, obs, record, low, high,
+            values, timeline, horizon, start_year, soviet_season, param_row, t, key, floats, decisions, restart,
+            weights, midseason, t_out, key_out, floats_out, obs, record, low, high,
         )  # fmt: skip
 
 
 @_parallel
 def step_parallel(
     base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier, rz_uniform,
-    values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights, midseason,
-    t_out, key_out, floats_out, obs, record, low, high, county_start, coupling,
+    values, timeline, horizon, start_year, soviet_season, param_row, t, key, floats, decisions, restart, weights,
+    midseason, t_out, key_out, floats_out, obs, record, low, high, county_start, coupling,
 ):  # fmt: skip
     """:func:`step` with each pass's villages spread over threads (``prange``); the same bits."""
     n = t.shape[0]
     # (The prange index is unsigned; the row arithmetic wants it signed.)
     for i in prange(n):
-        _first_half(np.int64(i), values, timeline, t, key, floats, decisions, restart, midseason)
+        _first_half(np.int64(i), values, timeline, param_row, t, key, floats, decisions, restart, midseason)
     # (Serial: a county's villages are few, and counties are many only in big batches.)
     county_review(
-        county_start, coupling, values, timeline, soviet_season, t, key, floats, decisions, restart, midseason
+        county_start, coupling, values, timeline, soviet_season, param_row, t, key, floats, decisions, restart,
+        midseason,
     )
     for i in prange(n):
         _second_half(
             np.int64(i), base_values, base_timeline, rz_column, rz_in_timeline, rz_low, rz_high, rz_multiplier,
             rz_uniform,
-            values, timeline, horizon, start_year, soviet_season, t, key, floats, decisions, restart, weights,
-            midseason, t_out, key_out, floats_out, obs, record, low, high,
+            values, timeline, horizon, start_year, soviet_season, param_row, t, key, floats, decisions, restart,
+            weights, midseason, t_out, key_out, floats_out, obs, record, low, high,
         )  # fmt: skip
 
 

@@ -428,8 +428,10 @@ class CoreParams(NamedTuple):
 
     def rows(self, index: np.ndarray) -> CoreParams:
         """Params restricted to rows ``index`` (a shared row is kept as is)."""
-        if self.size == 1:
-            return self
+        return self if self.size == 1 else self.take(index)
+
+    def take(self, index: np.ndarray) -> CoreParams:
+        """Rows ``index``, copied: one per entry of ``index`` (a row may repeat)."""
         return self._replace(
             values=self.values[index],
             timeline=self.timeline[index],
@@ -488,25 +490,43 @@ def stack_params(params: Sequence[Params]) -> CoreParams:
 
     Horizons may differ; shorter timelines are padded with their last season.
     """
+    table, row = distinct_params(params)
+    return table.take(row)
+
+
+def distinct_params(params: Sequence[Params]) -> tuple[CoreParams, np.ndarray]:
+    """The distinct entries of ``params`` as rows, and each entry's row ``(len(params),)`` int64.
+
+    Batches often repeat a few worlds (a sweep: one per grid cell): each is compiled once, and
+    the kernel reads the shared rows through the index (see :class:`~gl_env.core.batch.Villages`).
+    """
     if not params:
         raise ValueError("stack_params needs at least one Params")
     randomize = params[0].randomize
     if any(p.randomize != randomize for p in params):
         raise ValueError("all sub-environments must randomise the same fields over the same ranges")
-    # Batches often repeat a few worlds (a sweep: one per grid cell): compile each distinct one once.
+    # Equal Params share a row; the same object repeated (a sweep's cell, once per village) is
+    # looked up by identity first, since hashing a Params walks all its fields.
     distinct: dict[Params, int] = {}
-    inverse = np.asarray([distinct.setdefault(p, len(distinct)) for p in params], dtype=np.int64)
+    seen: dict[int, int] = {}
+    row = np.empty(len(params), dtype=np.int64)
+    for i, p in enumerate(params):
+        found = seen.get(id(p))
+        if found is None:
+            found = seen[id(p)] = distinct.setdefault(p, len(distinct))
+        row[i] = found
     rows = [_row(p) for p in distinct]
     longest = max(r[2] for r in rows)
     timeline = [r[1] + [r[1][-1]] * (longest - r[2]) for r in rows]
-    return CoreParams(
-        values=np.asarray([r[0] for r in rows], dtype=np.float64)[inverse],
-        timeline=np.asarray(timeline, dtype=np.float64)[inverse],
-        horizon=np.asarray([r[2] for r in rows], dtype=np.int64)[inverse],
-        start_year=np.asarray([r[3] for r in rows], dtype=np.int64)[inverse],
-        soviet_season=np.asarray([r[4] for r in rows], dtype=np.int64)[inverse],
+    table = CoreParams(
+        values=np.asarray([r[0] for r in rows], dtype=np.float64),
+        timeline=np.asarray(timeline, dtype=np.float64),
+        horizon=np.asarray([r[2] for r in rows], dtype=np.int64),
+        start_year=np.asarray([r[3] for r in rows], dtype=np.int64),
+        soviet_season=np.asarray([r[4] for r in rows], dtype=np.int64),
         randomize=randomize,
     )
+    return table, row
 
 
 class RandomizeTable(NamedTuple):

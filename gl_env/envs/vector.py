@@ -301,8 +301,8 @@ class GreatLeapVectorEnv(VectorEnv):
             # The arrays of this step are not handed out yet: the new episodes are written into them.
             villages.reset(next_episode_keys(villages.key[ended]), ended, in_place=True)
             self._record(ended, stepped=False)
-        # One copy of the whole record, by columns: each info array a contiguous column of it.
-        returned = batch_info(record_info(np.array(record, order="F")), self.num_envs, fresh=True)
+        # The step's record is fresh and laid out by columns: each info array is one of its columns.
+        returned = batch_info(record_info(record), self.num_envs, fresh=True)
         return obs, reward, terminated, truncated, {**returned, **final}
 
     def _advance(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
