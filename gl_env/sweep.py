@@ -52,7 +52,8 @@ samples ``--population`` weight vectors per cell (the current mean among them), 
 the same ``--seeds`` fresh villages (common random numbers: weather, audits and purges come
 from the village's seed, so candidates differ only by what they do), and refits a Gaussian to
 the best ``--elite-share``. Every cell and candidate runs in one batch of the vectorized core,
-each village carrying its cell's mechanism. At the end, the :data:`FINALISTS` (the two
+each village carrying its cell's mechanism, stepped on numba's threads over every core
+(``--serial``: on one; the results are the same bits). At the end, the :data:`FINALISTS` (the two
 searches' policies, the best constant ratio and the honest cadre) are compared on fresh
 validation villages and the best is kept (``chosen``); it is then measured on
 ``--eval-seeds`` held-out villages (never used before). Seeds follow :mod:`gl_env.seeds`: the
@@ -89,7 +90,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +195,13 @@ class Args:
         },
     )
     cells_per_task: int = field(default=4, metadata={"help": "grid cells each Ray task computes (with --ray)"})
+    serial: bool = field(
+        default=False,
+        metadata={
+            "help": "step the villages on one thread (default: on numba's threads, every core; the same "
+            "results either way; Ray tasks always run serial, one CPU each)"
+        },
+    )
     overwrite: bool = field(default=False, metadata={"help": "write into --out even if it is not empty"})
 
 
@@ -375,6 +383,7 @@ def _batch(args: Args, grid: Grid, per_cell: int) -> GreatLeapVectorEnv:
         num_envs=len(grid.params) * per_cell,
         params=[p for p in grid.params for _ in range(per_cell)],
         reward=args.reward,
+        parallel=not args.serial,
     )
 
 
@@ -481,6 +490,7 @@ def evaluate(args: Args, grid: Grid, weights: np.ndarray) -> dict[str, np.ndarra
         np.tile(HELD_OUT.block(0, villages, "--eval-seeds"), 2 * n_cells),
         params=[p for p in grid.params for _ in range(villages)] * 2,
         reward=args.reward,
+        parallel=not args.serial,
     )
     both = outcomes(episodes, 2 * n_cells)
     cells = {name: values[:n_cells] for name, values in both.items()}
@@ -498,7 +508,8 @@ def solve(
 
 def _solve_part(args: Args, part: Grid) -> dict[str, np.ndarray]:
     """One Ray task: :func:`solve` on a part of the grid, both results in one flat dict."""
-    best, cells = solve(args, part, log=lambda message: None)
+    # A trial holds one CPU: threads would crowd the other trials' cores.
+    best, cells = solve(replace(args, serial=True), part, log=lambda message: None)
     return {**{f"best.{k}": v for k, v in best.items()}, **{f"cells.{k}": v for k, v in cells.items()}}
 
 
