@@ -7,8 +7,9 @@
 Each commit is checked out into a temporary git worktree (removed afterwards) and every job
 runs there with this Python (the same virtualenv, so the same libraries), the two commits
 interleaved within each repeat (alternating which goes first) so that the load of a shared
-machine hits both. Before the timed repeats, each tree runs ``evaluate.py`` once untimed: numba
-compiles and caches the kernel, Python writes its bytecode. The jobs:
+machine hits both. Before the timed repeats, each tree runs ``evaluate.py`` once untimed and
+compiles every kernel entry point (``compile_kernel``, where the tree has one): numba caches
+the kernel, the threaded loop the sweep takes included, and Python writes its bytecode. The jobs:
 
 - ``evaluate``: ``python evaluate.py --no-plots`` (gl-bench-v1: the scripted policies x 3
   scenarios x 1000 episodes; a fresh worktree holds no trained run, so no PPO policy);
@@ -41,6 +42,16 @@ JOBS = {
     "evaluate": (["evaluate.py", "--no-plots"], "results.csv"),
     "sweep": (["-m", "gl_env.sweep"], "cells.csv"),
 }
+
+
+_COMPILE_ALL = """
+try:
+    from gl_env.core.batch import compile_kernel
+except ImportError:
+    pass
+else:
+    compile_kernel()
+"""
 
 
 def _worktree(commit: str, where: Path) -> Path:
@@ -90,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
                 trees[side] = _worktree(commit, scratch_dir / side)
             for side, tree in trees.items():  # warm-up: compile and cache the kernel, write bytecode
                 _run(tree, JOBS["evaluate"][0], scratch_dir / f"warmup-{side}")
+                # Every entry point, the parallel loop the sweep takes included (a tree without a
+                # compiled kernel, the numpy core, has nothing to compile).
+                subprocess.run([sys.executable, "-c", _COMPILE_ALL], cwd=tree, check=True, capture_output=True)
             rows = []
             for job, (job_args, result) in commands.items():
                 times: dict[str, list[float]] = {"base": [], "head": []}

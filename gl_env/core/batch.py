@@ -33,8 +33,10 @@ class Villages:
     ``obs_low``/``obs_high``: the observation bounds (``(45,)``, in
     :data:`~gl_env.core.views.OBSERVATION_COLUMNS` order). ``parallel``: run the kernel's
     threaded loop (numba ``prange``) instead of the serial one; the results are the same bits.
-    Off by default: on the shared 2-core machines of the benchmarks the threads never paid
-    (``benchmarks/throughput.py``, ``threads`` and ``kernel`` sections). ``private_state``: the
+    Off by default: on the 2-core machine of the README's Performance section threads paid at
+    10^4-10^5 villages (the sweep runs them) but not at the sizes training uses, and they take
+    cores a caller may be using (``benchmarks/throughput.py``, ``threads`` and ``kernel``
+    sections). ``private_state``: the
     caller never hands ``t``, ``key``, ``floats`` or ``record`` out (the single env copies them
     into Python numbers), so a step may write into a spare set of them instead of fresh ones.
     ``county``: each village's county index (non-decreasing, from 0: a county is a run of
