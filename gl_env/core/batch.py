@@ -1,8 +1,9 @@
 """N villages in the kernel's arrays: the small interface through which the envs run the core.
 
-A single environment is a batch of one. Every step writes fresh arrays (state, observations,
-records), so arrays handed out earlier are never changed by later steps; a partial reset
-copies before writing, unless told the arrays are its own (``in_place``).
+A single environment is a batch of one. Every step writes into arrays nobody else holds (state,
+observations, records: new ones, or ones handed out before that every holder has since let
+go, see :class:`_Recycled`), so arrays a caller holds are never changed by later steps; a
+partial reset copies before writing, unless told the arrays are its own (``in_place``).
 
 The record is laid out by columns (Fortran order): each field's values over the villages lie
 together, so that an info array is a view of one column rather than a copy gathered across

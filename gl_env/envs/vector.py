@@ -302,7 +302,7 @@ class GreatLeapVectorEnv(VectorEnv):
             # The arrays of this step are not handed out yet: the new episodes are written into them.
             villages.reset(next_episode_keys(villages.key[ended]), ended, in_place=True)
             self._record(ended, stepped=False)
-        # The step's record is fresh and laid out by columns: each info array is one of its columns.
+        # The step's record is nobody else's and laid out by columns: each info array is a column of it.
         returned = batch_info(record_info(record), self.num_envs, fresh=True)
         return obs, reward, terminated, truncated, {**returned, **final}
 
