@@ -41,6 +41,40 @@ def test_the_uncompiled_reference_reproduces_the_goldens():
     assert "\n73 passed" in result.stdout
 
 
+_COMPILE_THEN_PLAY = """
+import gymnasium as gym
+from numba.core.registry import CPUDispatcher
+
+import gl_env
+from gl_env.core import batch, county, dynamics, kernel, random, views
+
+batch.compile_kernel()
+
+
+def specializations():
+    modules = (county, dynamics, kernel, random, views)
+    return {n: len(f.signatures) for m in modules for n, f in vars(m).items() if isinstance(f, CPUDispatcher)}
+
+
+before = specializations()
+for env_id in ("gl_env/GreatLeap-v1", "gl_env/GreatLeapDiscrete-v1"):
+    for env in (gym.make(env_id), gym.make_vec(env_id, num_envs=3), gym.make_vec(env_id, num_envs=3, parallel=True)):
+        env.reset(seed=0)
+        env.step(env.action_space.sample())
+grown = {name: (before[name], count) for name, count in specializations().items() if count != before[name]}
+assert not grown, f"compiled after compile_kernel (before, after): {grown}"
+"""
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="nothing is compiled without the JIT")
+def test_compile_kernel_compiles_every_specialization_the_envs_run():
+    """What the test suite's workers (and a user paying the compile cost up front) rely on: after
+    compile_kernel the envs compile nothing more (a batch of one types its record apart)."""
+    result = subprocess.run([sys.executable, "-c", _COMPILE_THEN_PLAY], cwd=ROOT, capture_output=True, text=True,
+                            timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
 @pytest.mark.parametrize("scenario", ["historical-1958", "randomized"])
 def test_the_parallel_loop_gives_the_same_bits_on_any_thread_count(scenario):
     params = [make_params(scenario, num_years=2)]

@@ -329,13 +329,15 @@ def compile_kernel() -> None:
     params = [Params()]
     table = np.zeros((2, len(Decision._fields)))
     table[:, 0] = 1.0
-    for parallel in (False, True):
-        bounds = np.zeros(len(OBSERVATION_COLUMNS)), np.ones(len(OBSERVATION_COLUMNS))
-        villages = Villages(params, 2, dict.fromkeys(REWARD_TERMS, 1.0), *bounds, parallel=parallel)
-        villages.reset(seeds_to_keys(np.arange(2)))
-        villages.decide_continuous(np.zeros((2, len(Decision._fields))))
+    bounds = np.zeros(len(OBSERVATION_COLUMNS)), np.ones(len(OBSERVATION_COLUMNS))
+    # A batch of one (the single env) is compiled apart: its record, one row, is C- as well as
+    # F-contiguous, which numba types as C.
+    for size, parallel in ((2, False), (2, True), (1, False)):
+        villages = Villages(params, size, dict.fromkeys(REWARD_TERMS, 1.0), *bounds, parallel=parallel)
+        villages.reset(seeds_to_keys(np.arange(size)))
+        villages.decide_continuous(np.zeros((size, len(Decision._fields))))
         villages.step()
-        villages.decide_discrete(np.zeros(2, dtype=np.int64), table)
-        villages.step(np.ones(2, dtype=np.bool_))
+        villages.decide_discrete(np.zeros(size, dtype=np.int64), table)
+        villages.step(np.ones(size, dtype=np.bool_))
         villages.reset(next_episode_keys(villages.key[:1]), np.zeros(1, dtype=np.int64))
     next_target(1.0, 1.0, 0.5, 0.0)
