@@ -34,9 +34,9 @@ class Villages:
     ``obs_low``/``obs_high``: the observation bounds (``(45,)``, in
     :data:`~gl_env.core.views.OBSERVATION_COLUMNS` order). ``parallel``: run the kernel's
     threaded loop (numba ``prange``) instead of the serial one; the results are the same bits.
-    Off by default: on the 2-core machine of the README's Performance section threads paid at
-    10^4-10^5 villages (the sweep runs them) but not at the sizes training uses, and they take
-    cores a caller may be using (``benchmarks/throughput.py``, ``threads`` and ``kernel``
+    Off by default: on the 2-core machine of the README's Performance section threads paid for
+    thousands of villages (1.0-1.7x at 4,096-65,536; the sweep runs them), not for one, and they
+    take cores a caller may be using (``benchmarks/throughput.py``, ``threads`` and ``kernel``
     sections). ``private_state``: the
     caller never hands ``t``, ``key``, ``floats`` or ``record`` out (the single env copies them
     into Python numbers), so a step may write into a spare set of them instead of fresh ones.

@@ -60,8 +60,9 @@ class GreatLeapVectorEnv(VectorEnv):
     - ``parallel``: ``True`` steps the villages on numba's threads (``prange``; their number:
       ``numba.set_num_threads`` or ``NUMBA_NUM_THREADS``), ``False`` (default) on one. The results
       are the same bits either way. Threads pay only for large batches on idle cores: on the
-      2-core machine of the README's Performance section, 1.6x at 65,536 villages and nothing
-      measurable at 4,096 or fewer, hence the default.
+      2-core machine of the README's Performance section, 1.0-1.7x at 4,096 and 65,536 villages
+      (it varies from run to run), and the kernel ran at half speed for one village; hence the
+      default.
 
     ``reset(seed=s)`` seeds village i with ``s + i``; ``reset(seed=[s_0, ..., s_N-1])`` seeds
     each (an entry None: that village is not reseeded). A village seeded ``s`` follows exactly
