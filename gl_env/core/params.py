@@ -501,7 +501,7 @@ def distinct_params(params: Sequence[Params]) -> tuple[CoreParams, np.ndarray]:
     the kernel reads the shared rows through the index (see :class:`~gl_env.core.batch.Villages`).
     """
     if not params:
-        raise ValueError("stack_params needs at least one Params")
+        raise ValueError("params must hold at least one Params; got none")
     randomize = params[0].randomize
     if any(p.randomize != randomize for p in params):
         raise ValueError("all sub-environments must randomise the same fields over the same ranges")
