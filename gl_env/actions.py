@@ -163,8 +163,8 @@ def continuous_action(**values: Any) -> np.ndarray:
         columns.append(2.0 * (ratio - 1.0) / (ratio + 1.0))
     columns.append(2.0 * _as_array("ration_kg", v["ration_kg"], 0.0, RATION_MAX_KG) / RATION_MAX_KG - 1.0)
     columns.append(2.0 * _as_array("conceal_share", v["conceal_share"], 0.0, CONCEAL_MAX) / CONCEAL_MAX - 1.0)
-    # Component by component into a (10, B) block, then one transposing cast: 4-5x faster for
-    # large batches than stacking the broadcast columns (the same numbers).
+    # Component by component into a (10, B) block, then one transposing cast: the same numbers as
+    # stacking the broadcast columns, 1.3 against 6.1 ms at 10^5 villages.
     shape = np.broadcast_shapes(*(np.shape(column) for column in columns))
     action = np.empty((len(columns), *shape))
     for j, column in enumerate(columns):

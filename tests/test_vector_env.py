@@ -114,6 +114,15 @@ def test_an_array_of_seeds_is_the_list_of_them_and_a_negative_one_is_named():
         gym.make_vec(IDS[0], num_envs=3).reset(seed=np.array([3, -4, 5]))
 
 
+def _assert_steps_match(vec, singles, action, steps=8):
+    """``vec``'s villages step as ``singles`` do (the same observations and rewards) on ``action``."""
+    for _ in range(steps):
+        obs, reward, *_ = vec.step(np.stack([action] * len(singles)))
+        expected = [env.step(action) for env in singles]
+        assert np.array_equal(obs, np.stack([e[0] for e in expected]))
+        assert list(reward) == [e[1] for e in expected]
+
+
 def test_per_village_params_match_single_envs_made_with_them():
     audits = [0.0, 0.5, 1.0]
     vec = gym.make_vec(IDS[0], num_envs=3, scenario="reform", per_env={"audit_probability": audits})
@@ -121,12 +130,7 @@ def test_per_village_params_match_single_envs_made_with_them():
     obs, _ = vec.reset(seed=[1, 1, 1])
     assert np.array_equal(obs, np.stack([env.reset(seed=1)[0] for env in singles]))
     assert len({tuple(row) for row in obs}) == 3  # the mechanism is observed
-    action = gl_env.continuous_action(report_ratio=1.2)
-    for _ in range(8):
-        obs, reward, *_ = vec.step(np.stack([action] * 3))
-        expected = [env.step(action) for env in singles]
-        assert np.array_equal(obs, np.stack([e[0] for e in expected]))
-        assert list(reward) == [e[1] for e in expected]
+    _assert_steps_match(vec, singles, gl_env.continuous_action(report_ratio=1.2))
 
 
 def test_villages_of_the_same_world_share_one_row_of_the_kernels_params():
@@ -138,12 +142,7 @@ def test_villages_of_the_same_world_share_one_row_of_the_kernels_params():
     singles = [gym.make(IDS[0], audit_probability=a) for a in audits]
     obs, _ = vec.reset(seed=[3] * 5)
     assert np.array_equal(obs, np.stack([env.reset(seed=3)[0] for env in singles]))
-    action = gl_env.continuous_action(report_ratio=1.5)
-    for _ in range(8):
-        obs, reward, *_ = vec.step(np.stack([action] * 5))
-        expected = [env.step(action) for env in singles]
-        assert np.array_equal(obs, np.stack([e[0] for e in expected]))
-        assert list(reward) == [e[1] for e in expected]
+    _assert_steps_match(vec, singles, gl_env.continuous_action(report_ratio=1.5))
 
 
 def test_per_village_params_as_params_objects():

@@ -110,15 +110,8 @@ class Villages:
             self._param_row = np.zeros(self.size, dtype=np.int64) if len(row) == 1 else row
 
     def _own_rows(self, core: CoreParams) -> CoreParams:
-        index = np.zeros(self.size, dtype=np.int64) if core.size == 1 else np.arange(self.size)
-        # Fancy indexing copies: the rows are the villages' own.
-        return core._replace(
-            values=core.values[index],
-            timeline=core.timeline[index],
-            horizon=core.horizon[index],
-            start_year=core.start_year[index],
-            soviet_season=core.soviet_season[index],
-        )
+        """A copy of ``core`` with a row of its own for every village."""
+        return core.take(np.zeros(self.size, dtype=np.int64) if core.size == 1 else np.arange(self.size))
 
     def set_params(self, params: Sequence[Params]) -> None:
         """Play on under ``params`` (one shared, or one per village) from the next step; the state is kept.
